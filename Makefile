@@ -1,0 +1,118 @@
+# Makefile - build, install and test the suite.
+#
+#   make                      build everything for the home in conf-qmail
+#   make QMAIL=/dir           build for another home, in a build directory of its own
+#   make setup check          (root) create users, install, verify owners and modes
+#   make test                 unit tests (plain and sanitized), man lint, system tests
+#
+# Nothing here needs editing when a module, program, test or man page is added:
+#   src/lib/*.c   -> lib.a        the safe library, no mail knowledge
+#   src/mail/*.c  -> mail.a       mail knowledge shared by programs
+#   src/P/*.c     -> bin/P        one directory per program
+#   src/tools/T.c -> bin/T        one file per small tool
+#   tests/unit/M.c -> tests/M     one unit-test binary per library module
+
+QMAIL := $(shell sed -n 1p conf-qmail)
+CC_CMD := $(shell sed -n 1p conf-cc)
+LD_CMD := $(shell sed -n 1p conf-ld)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+ifneq ($(words $(QMAIL)),1)
+$(error QMAIL must be one absolute path without spaces)
+endif
+ifneq ($(patsubst /%,/,$(QMAIL)),/)
+$(error QMAIL must be an absolute path)
+endif
+
+ifeq ($(SAN),1)
+B := build/san$(subst /,_,$(QMAIL))
+CC_CMD += $(SAN_FLAGS)
+LD_CMD += $(SAN_FLAGS)
+else
+B := build/$(subst /,_,$(QMAIL))
+endif
+
+INC := -Isrc/lib -Isrc/mail -I$(B)/auto -Itests
+
+LIB_SRC := $(wildcard src/lib/*.c)
+MAIL_SRC := $(wildcard src/mail/*.c)
+PROG_DIRS := $(filter-out lib mail tools,$(notdir $(patsubst %/,%,$(wildcard src/*/))))
+TOOLS := $(basename $(notdir $(wildcard src/tools/*.c)))
+UNITS := $(basename $(notdir $(wildcard tests/unit/*.c)))
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+
+LIB_A := $(B)/lib.a
+MAIL_A := $(B)/mail.a
+AUTO_O := $(B)/obj/auto.o
+BINS := $(addprefix $(B)/bin/,$(PROG_DIRS) $(TOOLS))
+UNIT_BINS := $(addprefix $(B)/tests/,$(UNITS))
+
+.SECONDARY:
+.PHONY: all units setup install package check test clean format format-check
+all: $(BINS)
+
+# auto.c: the compiled-in home and account names (conf-qmail, conf-users).
+$(B)/auto/auto.c: conf-users conf-qmail src/mail/auto.sh
+	@mkdir -p $(@D)
+	sh src/mail/auto.sh '$(QMAIL)' conf-users > $@.tmp && mv $@.tmp $@
+
+$(AUTO_O): $(B)/auto/auto.c
+	@mkdir -p $(@D)
+	$(CC_CMD) $(INC) -c -o $@ $<
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC_CMD) $(INC) -MMD -MP -c -o $@ $<
+
+$(LIB_A): $(call obj,$(LIB_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(MAIL_A): $(call obj,$(MAIL_SRC)) $(AUTO_O)
+	@rm -f $@
+	ar rcs $@ $^
+
+define prog_rule
+$(B)/bin/$(1): $(call obj,$(wildcard src/$(1)/*.c)) $(MAIL_A) $(LIB_A)
+	@mkdir -p $$(@D)
+	$(LD_CMD) -o $$@ $$^
+endef
+$(foreach p,$(PROG_DIRS),$(eval $(call prog_rule,$(p))))
+
+$(B)/bin/%: $(B)/obj/src/tools/%.o $(MAIL_A) $(LIB_A)
+	@mkdir -p $(@D)
+	$(LD_CMD) -o $@ $^
+
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/obj/tests/harness.o $(MAIL_A) $(LIB_A)
+	@mkdir -p $(@D)
+	$(LD_CMD) -o $@ $^
+
+units: $(UNIT_BINS) $(BINS)
+
+# Installation. The hierarchy (paths, owners, modes) is one table, src/mail/hier.c;
+# instpackage copies (honouring DESTDIR), instchown sets owners and modes,
+# instcheck verifies and names every mismatch.
+setup: all
+	@if [ -z "$(DESTDIR)" ]; then sh src/tools/mkusers.sh conf-users '$(QMAIL)'; fi
+	$(B)/bin/instpackage '$(B)' '$(DESTDIR)'
+	$(B)/bin/instchown '$(DESTDIR)'
+install: setup
+package: all
+	$(B)/bin/instpackage '$(B)' '$(DESTDIR)'
+check: all
+	$(B)/bin/instcheck '$(DESTDIR)'
+
+test: all units
+	$(MAKE) --no-print-directory SAN=1 units
+	sh tests/run '$(B)' 'build/san$(subst /,_,$(QMAIL))'
+
+format:
+	clang-format -i $(wildcard src/*/*.c src/*/*.h tests/*.c tests/*.h tests/unit/*.c)
+format-check:
+	clang-format --dry-run --Werror $(wildcard src/*/*.c src/*/*.h tests/*.c tests/*.h tests/unit/*.c)
+
+clean:
+	rm -rf build
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
