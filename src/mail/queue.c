@@ -1,0 +1,32 @@
+/*
+ * queue.c - queue file names: "todo/ID", "mess/SPLIT/ID" and the like.
+ */
+#include "queue.h"
+
+#include <string.h>
+
+#include "auto.h"
+#include "fmt.h"
+
+/* queue_split - the split subdirectory of message id */
+unsigned queue_split(uint64_t id)
+{
+	return (unsigned)(id % AUTO_SPLIT);
+}
+
+/* queue_name - write "dir/ID" (or "dir/SPLIT/ID" when split) and a NUL into s, which
+ * has room for QUEUE_PATHMAX bytes; dir is one of our short fixed names. Returns the
+ * length without the NUL. */
+size_t queue_name(char *s, const char *dir, uint64_t id, int split)
+{
+	size_t n = strlen(dir);
+	memcpy(s, dir, n);
+	s[n++] = '/';
+	if (split) {
+		n += fmt_u64(s + n, queue_split(id));
+		s[n++] = '/';
+	}
+	n += fmt_u64(s + n, id);
+	s[n] = 0;
+	return n;
+}
