@@ -1,0 +1,84 @@
+/*
+ * fd.c - descriptor manipulation. dup2 and fcntl are retried on EINTR. close is
+ * never retried: on Linux the descriptor is released even when close reports EINTR,
+ * and a retry could close a descriptor another part of the program just opened.
+ */
+#include "fd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+/* copy - dup2 retried on EINTR */
+static int copy(int to, int from)
+{
+	while (dup2(from, to) < 0)
+		if (errno != EINTR)
+			return 0;
+	return 1;
+}
+
+/* setflag - set (on) or clear the bit in the flags that fcntl get/set handle */
+static int setflag(int fd, int get, int set, int bit, int on)
+{
+	int flags, want;
+	while ((flags = fcntl(fd, get)) < 0)
+		if (errno != EINTR)
+			return 0;
+	want = on ? flags | bit : flags & ~bit;
+	if (want == flags)
+		return 1;
+	while (fcntl(fd, set, want) < 0)
+		if (errno != EINTR)
+			return 0;
+	return 1;
+}
+
+/* fd_move - make to refer to what from did, and close from; nothing if they are equal */
+int fd_move(int to, int from)
+{
+	if (to == from)
+		return 1;
+	if (!copy(to, from))
+		return 0;
+	close(from);
+	return 1;
+}
+
+/* fd_copy - make to refer to what from does (to loses FD_CLOEXEC); from stays open */
+int fd_copy(int to, int from)
+{
+	return copy(to, from);
+}
+
+/* fd_nonblock - set O_NONBLOCK on the open file description of fd */
+int fd_nonblock(int fd)
+{
+	return setflag(fd, F_GETFL, F_SETFL, O_NONBLOCK, 1);
+}
+
+/* fd_block - clear O_NONBLOCK on the open file description of fd */
+int fd_block(int fd)
+{
+	return setflag(fd, F_GETFL, F_SETFL, O_NONBLOCK, 0);
+}
+
+/* fd_cloexec - close fd on a successful execve */
+int fd_cloexec(int fd)
+{
+	return setflag(fd, F_GETFD, F_SETFD, FD_CLOEXEC, 1);
+}
+
+/* fd_nocloexec - keep fd open across execve, for a descriptor handed to a child */
+int fd_nocloexec(int fd)
+{
+	return setflag(fd, F_GETFD, F_SETFD, FD_CLOEXEC, 0);
+}
+
+/* fd_close - close fd once; EINTR counts as closed (Linux always releases fd) */
+int fd_close(int fd)
+{
+	if (close(fd) == 0 || errno == EINTR)
+		return 1;
+	return 0;
+}

@@ -1,0 +1,155 @@
+/* fd.c - tests for descriptor manipulation */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fd.h"
+#include "harness.h"
+
+/* is_open - whether fd is an open descriptor */
+static int is_open(int fd)
+{
+	return fcntl(fd, F_GETFD) >= 0;
+}
+
+/* flag - whether bit is set in fd's F_GETFL (fl) or F_GETFD flags */
+static int flag(int fd, int fl, int bit)
+{
+	int f = fcntl(fd, fl ? F_GETFL : F_GETFD);
+	return f >= 0 && (f & bit) != 0;
+}
+
+/* passes - whether one byte written to w can be read from r */
+static int passes(int w, int r)
+{
+	char c = 0;
+	return write(w, "x", 1) == 1 && read(r, &c, 1) == 1 && c == 'x';
+}
+
+static void t_move_copy(void)
+{
+	int p[2];
+	T_OK(pipe(p) == 0);
+	T_OK(!is_open(100));
+	T_OK(fd_move(100, p[1]));
+	T_OK(is_open(100));
+	T_OK(!is_open(p[1]));
+	T_OK(passes(100, p[0]));
+	/* moving onto itself is nothing, and keeps the descriptor */
+	T_OK(fd_move(100, 100));
+	T_OK(is_open(100));
+	T_OK(fd_copy(101, 100));
+	T_OK(is_open(100) && is_open(101));
+	T_OK(passes(101, p[0]));
+	T_OK(passes(100, p[0]));
+	/* copying clears FD_CLOEXEC on the target */
+	T_OK(fd_cloexec(100));
+	T_OK(fd_copy(102, 100));
+	T_OK(!flag(102, 0, FD_CLOEXEC));
+	T_OK(flag(100, 0, FD_CLOEXEC));
+	/* moving onto an open descriptor replaces it */
+	T_OK(fd_move(101, p[0]));
+	T_OK(!is_open(p[0]));
+	T_OK(passes(102, 101));
+	errno = 0;
+	T_OK(!fd_move(103, p[0]));
+	T_EQ_U(errno, EBADF);
+	T_OK(!is_open(103));
+	errno = 0;
+	T_OK(!fd_copy(103, -1));
+	T_EQ_U(errno, EBADF);
+	errno = 0;
+	T_OK(!fd_copy(-1, 100));
+	T_EQ_U(errno, EBADF);
+	T_OK(fd_close(100) && fd_close(101) && fd_close(102));
+}
+
+static void t_flags(void)
+{
+	int p[2];
+	char c;
+	T_OK(pipe(p) == 0);
+	T_OK(!flag(p[0], 1, O_NONBLOCK));
+	T_OK(fd_nonblock(p[0]));
+	T_OK(flag(p[0], 1, O_NONBLOCK));
+	T_OK(fd_nonblock(p[0]));
+	T_OK(flag(p[0], 1, O_NONBLOCK));
+	errno = 0;
+	T_OK(read(p[0], &c, 1) < 0 && errno == EAGAIN);
+	T_OK(fd_block(p[0]));
+	T_OK(!flag(p[0], 1, O_NONBLOCK));
+	/* other status flags survive */
+	T_OK(fcntl(p[1], F_SETFL, O_APPEND) == 0);
+	T_OK(fd_nonblock(p[1]));
+	T_OK(flag(p[1], 1, O_NONBLOCK) && flag(p[1], 1, O_APPEND));
+	T_OK(fd_block(p[1]));
+	T_OK(!flag(p[1], 1, O_NONBLOCK) && flag(p[1], 1, O_APPEND));
+	T_OK(!flag(p[1], 0, FD_CLOEXEC));
+	T_OK(fd_cloexec(p[1]));
+	T_OK(flag(p[1], 0, FD_CLOEXEC));
+	T_OK(fd_nocloexec(p[1]));
+	T_OK(!flag(p[1], 0, FD_CLOEXEC));
+	/* FD_CLOEXEC belongs to the descriptor, O_NONBLOCK to the open file */
+	T_OK(fd_copy(104, p[1]));
+	T_OK(fd_cloexec(104));
+	T_OK(fd_nonblock(104));
+	T_OK(!flag(p[1], 0, FD_CLOEXEC));
+	T_OK(flag(p[1], 1, O_NONBLOCK));
+	T_OK(fd_close(104));
+	errno = 0;
+	T_OK(!fd_nonblock(-1));
+	T_EQ_U(errno, EBADF);
+	T_OK(!fd_block(104) && errno == EBADF);
+	T_OK(!fd_cloexec(104) && errno == EBADF);
+	T_OK(!fd_nocloexec(104) && errno == EBADF);
+	T_OK(fd_close(p[0]) && fd_close(p[1]));
+}
+
+/* t_exec - FD_CLOEXEC really closes across execve; the shell reports fds 8 and 9 */
+static void t_exec(void)
+{
+	int p[2], q[2], status = -1;
+	char buf[64];
+	ssize_t r;
+	size_t got = 0;
+	pid_t pid;
+	char *argv[] = {"sh", "-c",
+			"(: >&8) 2>/dev/null && echo 8; (: >&9) 2>/dev/null && echo 9; exit 0", 0};
+	char *envp[] = {0};
+	T_OK(pipe(p) == 0 && pipe(q) == 0);
+	pid = fork();
+	if (pid == 0) {
+		if (!fd_move(1, p[1]) || !fd_copy(8, q[1]) || !fd_move(9, q[1]) || !fd_cloexec(9))
+			_exit(90);
+		execve("/bin/sh", argv, envp);
+		_exit(91);
+	}
+	T_OK(pid > 0);
+	close(p[1]);
+	close(q[1]);
+	while (got < sizeof buf && (r = read(p[0], buf + got, sizeof buf - got)) > 0)
+		got += (size_t)r;
+	T_OK(waitpid(pid, &status, 0) == pid);
+	T_OK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	T_EQ_MEM(buf, got, "8\n", 2);
+	close(p[0]);
+	close(q[0]);
+}
+
+static void t_close(void)
+{
+	int p[2];
+	T_OK(pipe(p) == 0);
+	T_OK(fd_close(p[0]));
+	T_OK(!is_open(p[0]));
+	errno = 0;
+	T_OK(!fd_close(p[0]));
+	T_EQ_U(errno, EBADF);
+	T_OK(fd_close(p[1]));
+	T_OK(!fd_close(-1));
+}
+
+const t_case t_cases[] = {
+	T_CASE(t_move_copy), T_CASE(t_flags), T_CASE(t_exec), T_CASE(t_close), T_END,
+};
