@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "fd.h"
 #include "fmt.h"
 #include "hier.h"
 #include "sa.h"
@@ -42,21 +43,6 @@ static _Noreturn void die_nomem(void)
 static unsigned file_mode(unsigned mode)
 {
 	return mode & ~(unsigned)(S_ISUID | S_ISGID);
-}
-
-/* write_all - write n bytes, retrying interrupted and short writes */
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return 0;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 1;
 }
 
 /* tmp_open - create the temporary file for name in pfd, removing a stale one first */
@@ -147,7 +133,7 @@ static void make_zero(int pfd, const char *name, const hier_item *it)
 	memset(g.buf, 0, sizeof g.buf);
 	while (left) {
 		size_t n = left < sizeof g.buf ? left : sizeof g.buf;
-		if (!write_all(fd, g.buf, n))
+		if (!fd_write_all(fd, g.buf, n))
 			die_sys(111, "unable to write temporary file for ", it->path, NULL);
 		left -= n;
 	}
@@ -191,7 +177,7 @@ static void copy_file(int pfd, const char *name, const hier_item *it)
 			die_sys(111, "unable to read ", it->src, NULL);
 		if (r == 0)
 			break;
-		if (!write_all(out, g.buf, (size_t)r))
+		if (!fd_write_all(out, g.buf, (size_t)r))
 			die_sys(111, "unable to write temporary file for ", it->path, NULL);
 	}
 	close(in);

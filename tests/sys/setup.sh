@@ -3,25 +3,7 @@
 # row; instcheck names every deliberate breakage; setup repairs it; setup refuses to
 # follow planted links; make package DESTDIR=... stages a tree without touching the
 # home. Needs root. TOP is the source tree (tests/run sets it).
-cd "${TOP:-.}" || exit 1
-unset MAKEFLAGS MAKELEVEL MFLAGS DESTDIR
-passed=0
-failed=0
-
-ok() {
-	echo "ok $*"
-	passed=$((passed + 1))
-}
-fail() {
-	echo "FAIL $*"
-	failed=$((failed + 1))
-}
-# t DESCRIPTION COMMAND... - one assertion: the command succeeds
-t() {
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else fail "$d"; fi
-}
+. tests/lib.sh
 # is PATH "TYPE OWNER GROUP MODE" - stat says so (mode in octal, no leading 0)
 is() {
 	got=$(stat -c '%F %U %G %a' "$1" 2>&1)
@@ -31,16 +13,8 @@ is() {
 mentions() {
 	if grep -qF -- "$1" "$log"; then ok "check names: $1"; else fail "check does not name: $1"; fi
 }
-finish() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit
-}
 
-if [ "$(id -u)" != 0 ]; then
-	fail "setup.sh must run as root"
-	finish
-fi
+need_root
 
 tmp=$(mktemp -d /tmp/hinst-setup.XXXXXX)
 tmp2=$tmp-pkg
