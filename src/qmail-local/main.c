@@ -41,6 +41,7 @@ typedef struct {
 	const char *why; /* when the callback failed on purpose: what to report */
 } opened;
 
+/* usage - a malformed command line is the caller's bug: defer, never bounce */
 static _Noreturn void usage(void)
 {
 	quit(EXIT_TEMP,
@@ -256,11 +257,10 @@ static void deliver(const dotqmail *d, int fwdonly, int doit)
 	alloc_free(rcpt);
 }
 
-int main(int argc, char **argv)
+/* options - read the command line into l; returns 0 for -n, 1 to deliver */
+static int options(int argc, char **argv)
 {
-	dotqmail d;
-	int i = 1, doit = 1, fwdonly;
-	die_init(argv[0]);
+	int i = 1, doit = 1;
 	for (; i < argc && argv[i][0] == '-' && argv[i][1]; ++i) {
 		const char *p = argv[i] + 1;
 		if (!strcmp(argv[i], "--")) {
@@ -285,6 +285,15 @@ int main(int argc, char **argv)
 	l.domain = argv[i + 5];
 	l.sender = argv[i + 6];
 	l.dflt = argv[i + 7];
+	return doit;
+}
+
+int main(int argc, char **argv)
+{
+	dotqmail d;
+	int doit, fwdonly;
+	die_init(argv[0]);
+	doit = options(argc, argv);
 	umask(077);
 	if (!sig_ignore(SIGPIPE))
 		quit_sys(EXIT_TEMP, "4.3.0", "Unable to ignore SIGPIPE", (char *)0);
