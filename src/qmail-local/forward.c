@@ -33,7 +33,7 @@ unsigned long forward_send(local *l, char *const *rcpt, size_t n)
 		buf_skip(&in, k);
 	}
 	if (r < 0)
-		q.failed = 1; /* qq_finish then stops the queue program: nothing is queued */
+		qq_fail(&q); /* nothing is queued */
 	qq_from(&q, l->newsender.s);
 	for (i = 0; i < n; ++i)
 		qq_to(&q, rcpt[i]);
