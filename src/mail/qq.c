@@ -134,21 +134,6 @@ void qq_to(qq *q, const char *rcpt)
 	env_rec(q, 'T', rcpt);
 }
 
-/* write_all - write n bytes to fd, retrying short writes and EINTR */
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return 0;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 1;
-}
-
 /* read_custom - the text a filter left on fd 6, if it is a usable report: at least
  * 3 bytes starting D or Z, cut at the first CR, LF or NUL so it can never add a line
  * to an SMTP reply; 0 when there is none */
@@ -235,7 +220,7 @@ const char *qq_finish(qq *q)
 	int status, ok = !q->failed && buf_flush(&q->out);
 	const char *text;
 	close(q->out.fd);
-	if (ok && (!sa_catc(&q->env, 0) || !write_all(q->envfd, q->env.s, q->env.len)))
+	if (ok && (!sa_catc(&q->env, 0) || !fd_write_all(q->envfd, q->env.s, q->env.len)))
 		ok = 0;
 	close(q->envfd);
 	sa_free(&q->env);
