@@ -122,6 +122,13 @@ static void env_rec(qq *q, char letter, const char *addr)
 		q->failed = 1;
 }
 
+/* qq_fail - give up on this message: qq_finish then sends no envelope, so the
+ * queue program fails and nothing is queued */
+void qq_fail(qq *q)
+{
+	q->failed = 1;
+}
+
 /* qq_from - the envelope sender ("" for a bounce) */
 void qq_from(qq *q, const char *sender)
 {

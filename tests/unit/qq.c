@@ -118,6 +118,20 @@ static void t_early_exit(void)
 	T_EQ_S(qq_finish(&q), "Zqq read error (#4.3.0)");
 }
 
+static void t_fail(void)
+{
+	/* after qq_fail no envelope is sent: a real qmail-queue then exits 54 */
+	static qq q;
+	fake("#!/bin/sh\ncat > /dev/null\nexec 3<&1\nif [ \"$(wc -c <&3)\" -eq 0 ]; then exit 54; "
+	     "fi\nexit 0");
+	T_OK(qq_start_at(&q, t_tmpdir()));
+	qq_puts(&q, "partial message\n");
+	qq_fail(&q);
+	qq_from(&q, "a@b");
+	qq_to(&q, "c@d");
+	T_EQ_S(qq_finish(&q), "Zqq read error (#4.3.0)");
+}
+
 static void t_exittext(void)
 {
 	T_EQ_S(qq_exittext(0), "");
@@ -127,6 +141,11 @@ static void t_exittext(void)
 }
 
 const t_case t_cases[] = {
-	T_CASE(t_success),    T_CASE(t_exit_codes), T_CASE(t_exec_fails),
-	T_CASE(t_early_exit), T_CASE(t_exittext),   T_END,
+	T_CASE(t_success),
+	T_CASE(t_exit_codes),
+	T_CASE(t_exec_fails),
+	T_CASE(t_early_exit),
+	T_CASE(t_fail),
+	T_CASE(t_exittext),
+	T_END,
 };
