@@ -298,6 +298,8 @@ def args(text):
 
 def test_lspawn(p, u, alias):
     fake = p.bin("qmail-local")
+    if os.path.exists(fake):
+        shutil.copy2(fake, fake + ".real")
     with open(fake, "w") as f:
         f.write(FAKE_LOCAL)
     os.chmod(fake, 0o755)
@@ -428,11 +430,42 @@ def test_lspawn(p, u, alias):
              "%s %r" % (rc, err))
         ls.close()
 
+    test_real_local(p, u)
+
     r = run([p.bin("qmail-lspawn")])
     R.eq(r.returncode, 100, "lspawn: usage exits 100")
     r = run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
              p.bin("qmail-lspawn"), "./Mailbox"])
     R.ok(r.returncode != 0, "lspawn: refuses to run without root")
+
+
+def test_real_local(p, u):
+    """The installed qmail-local, run by qmail-lspawn, delivers into a Maildir."""
+    fake = p.bin("qmail-local")
+    if not os.path.exists(fake + ".real"):
+        R.ok(True, "lspawn: no real qmail-local installed yet: end-to-end part skipped")
+        return
+    os.rename(fake + ".real", fake)
+    md = u.maildir()
+    ls = Lspawn(p, "./Maildir/")
+    ls.limit()
+    rep = ls.deliver(u.name + "@Example.org", sender=b"someone@example.net")
+    R.ok(rep and rep[1] == "K" and rep[2].startswith("did 1+0+0"),
+         "lspawn + real qmail-local: K did 1+0+0", repr(rep))
+    new = os.listdir(os.path.join(md, "new"))
+    R.eq(len(new), 1, "lspawn + real qmail-local: one message in Maildir/new")
+    if new:
+        with open(os.path.join(md, "new", new[0]), "rb") as f:
+            text = f.read()
+        R.ok(b"Delivered-To: " + u.name.encode() + b"@Example.org\n" in text and
+             b"Return-Path: <someone@example.net>" in text and text.endswith(b"body\n"),
+             "lspawn + real qmail-local: Return-Path, Delivered-To and body", text[:300])
+        R.eq(os.stat(os.path.join(md, "new", new[0])).st_uid, u.uid,
+             "lspawn + real qmail-local: the file belongs to the user")
+    rep = ls.deliver(u.name + "-nosuchext@Example.org")
+    R.ok(rep and rep[1] == "D" and "5.1.1" in rep[2], "lspawn + real qmail-local: unknown extension: D",
+         repr(rep))
+    R.eq(ls.close(), 0, "lspawn + real qmail-local: clean exit")
 
 
 def main():
