@@ -10,6 +10,7 @@
  * or address, no recipients, or a permanent refusal by the queue; 111 for temporary
  * trouble (memory, reading, control files, the queue).
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,12 +110,31 @@ static void config(void)
 	s.flag_verpmsg = strchr(flags, 'm') != 0;
 }
 
+/* verp - the sender in VERP form: "-TIME.PID" after the user (m), and
+ * "user-@host-@[]" (r), which qmail-send expands for each recipient */
+static void verp(void)
+{
+	sa v = SA_ZERO;
+	size_t at = byte_rchr(s.sender.s, s.sender.len, '@');
+	int ok = sa_catb(&v, s.sender.s, at);
+	if (s.flag_verpmsg)
+		ok = ok && sa_catc(&v, '-') && sa_catu(&v, (uint64_t)tm_now()) &&
+		     sa_catc(&v, '.') && sa_catu(&v, (uint64_t)getpid());
+	if (s.flag_verprcpt)
+		ok = ok && sa_catc(&v, '-');
+	ok = ok && sa_catb(&v, s.sender.s + at, s.sender.len - at);
+	if (s.flag_verprcpt)
+		ok = ok && sa_cats(&v, "-@[]");
+	if (!ok || !sa_copy(&s.sender, &v))
+		die_nomem();
+	sa_free(&v);
+}
+
 /* make_sender - the envelope sender: -f, else an incoming Return-Path, else
  * QMAILSUSER@QMAILSHOST, else the From user and host; then VERP if asked */
 static void make_sender(void)
 {
-	sa raw = SA_ZERO;
-	size_t at;
+	const sa *x = &s.sender;
 	if (s.fsender) {
 		const char *f = s.fsender;
 		size_t n = strlen(f);
@@ -126,44 +146,34 @@ static void make_sender(void)
 		if (!sa_copy(&s.sender, &s.rp))
 			die_nomem();
 	} else {
+		sa raw = SA_ZERO;
 		const char *h = s.shost ? s.shost : s.host ? s.host : s.defhost.s;
 		if (!sa_cats(&raw, s.suser ? s.suser : s.user) || !sa_catc(&raw, '@') ||
 		    !sa_cats(&raw, h) || !hdr_addr_rewrite(&s.sender, raw.s, raw.len, &s.rw))
 			die_nomem();
+		sa_free(&raw);
 	}
-	if (s.sender.len > HDR_ADDR_MAX || byte_chr(s.sender.s, s.sender.len, 0) < s.sender.len ||
-	    byte_chr(s.sender.s, s.sender.len, '\n') < s.sender.len ||
-	    byte_chr(s.sender.s, s.sender.len, '\r') < s.sender.len)
+	if (x->len > HDR_ADDR_MAX || byte_chr(x->s, x->len, 0) < x->len ||
+	    byte_chr(x->s, x->len, '\n') < x->len || byte_chr(x->s, x->len, '\r') < x->len)
 		die_x(100, "unusable envelope sender: too long, or a line break or NUL in it",
 		      NULL);
-	if (s.sender.len && (s.flag_verpmsg || s.flag_verprcpt)) {
-		at = byte_rchr(s.sender.s, s.sender.len, '@');
-		raw.len = 0;
-		if (!sa_catb(&raw, s.sender.s, at) ||
-		    (s.flag_verpmsg &&
-		     (!sa_catc(&raw, '-') || !sa_catu(&raw, (uint64_t)tm_now()) ||
-		      !sa_catc(&raw, '.') || !sa_catu(&raw, (uint64_t)getpid()))) ||
-		    (s.flag_verprcpt && !sa_catc(&raw, '-')) ||
-		    !sa_catb(&raw, s.sender.s + at, s.sender.len - at) ||
-		    (s.flag_verprcpt && !sa_cats(&raw, "-@[]")) || !sa_copy(&s.sender, &raw))
-			die_nomem();
-	}
+	if (x->len && (s.flag_verpmsg || s.flag_verprcpt))
+		verp();
 	if (!sa_0(&s.sender))
 		die_nomem();
-	sa_free(&raw);
 }
 
-/* rest - hand each chunk of the body that is still unread to put */
-static void rest(void (*put)(const char *, size_t))
+/* rest - hand each chunk of the body that is still unread to put; 0 on a read error */
+static int rest(void (*put)(const char *, size_t))
 {
 	for (;;) {
 		size_t n;
 		const char *p;
 		ssize_t r = buf_feed(&s.in);
 		if (r < 0)
-			die_sys(111, "unable to read message", NULL);
+			return 0;
 		if (r == 0)
-			return;
+			return 1;
 		p = buf_peek(&s.in, &n);
 		put(p, n);
 		buf_skip(&s.in, n);
@@ -187,7 +197,8 @@ static void print(void)
 	put_out(s.out.s, s.out.len);
 	put_out("\n", 1);
 	put_out(s.head.s + s.h.body, s.head.len - s.h.body);
-	rest(put_out);
+	if (!rest(put_out))
+		die_sys(111, "unable to read message", NULL);
 	if (!buf_flush(&s.so))
 		die_sys(111, "unable to write output", NULL);
 }
@@ -210,7 +221,13 @@ static void queue(const sa *a, const sa *b)
 	put_qq(s.out.s, s.out.len);
 	put_qq("\n", 1);
 	put_qq(s.head.s + s.h.body, s.head.len - s.h.body);
-	rest(put_qq);
+	if (!rest(put_qq)) {
+		int e = errno;
+		qq_fail(&s.q); /* nothing is queued */
+		qq_finish(&s.q);
+		errno = e;
+		die_sys(111, "unable to read message", NULL);
+	}
 	qq_from(&s.q, s.sender.s);
 	for (i = 0; i < a->len; i += strlen(a->s + i) + 1)
 		qq_to(&s.q, a->s + i);

@@ -14,17 +14,14 @@ import tempfile
 
 TOP = os.environ.get("TOP") or os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
-passed = failed = 0
+sys.path.insert(0, os.path.join(TOP, "tests"))
+import qmailtest  # noqa: E402
+
+res = qmailtest.Results()
 
 
 def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok", name)
-    else:
-        failed += 1
-        print("FAIL", name, detail)
+    res.ok(bool(cond), name, detail)
 
 
 class Home:
@@ -39,8 +36,10 @@ class Home:
         flags = ["SAN=1"] if san else []
         targets = [os.path.join(rel, "bin", p) for p in ("qmail-inject", "sendmail")]
         bins = [os.path.join(TOP, p) for p in targets]
+        menv = {k: v for k, v in os.environ.items()
+                if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "DESTDIR")}
         r = subprocess.run(["make", "-s", "QMAIL=" + self.home] + flags + targets, cwd=TOP,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                           env=menv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         if r.returncode != 0:
             print(r.stdout.decode(errors="replace"))
             raise SystemExit("FAIL build\n0 passed, 1 failed")
@@ -484,8 +483,7 @@ def main():
         for h in homes:
             shutil.rmtree(h.build, ignore_errors=True)
         shutil.rmtree(tmp, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    res.finish()
 
 
 main()

@@ -355,10 +355,62 @@ static void t_render(void)
 	sa_free(&x);
 }
 
+/* same - whether two strings hold the same bytes */
+static int same(const sa *a, const sa *b)
+{
+	return a->len == b->len && (a->len == 0 || memcmp(a->s, b->s, a->len) == 0);
+}
+
+/* random_run - inputs of random bytes from alphabet: every one parses or fails
+ * cleanly, and whatever parses prints text that parses again to the same addresses
+ * and the same text (with the same rules and with none); the number that parsed */
+static size_t random_run(const char *alphabet, size_t total)
+{
+	hdr_alist r = HDR_ALIST_ZERO, again = HDR_ALIST_ZERO;
+	unsigned long x = 12345;
+	size_t i, k, parsed = 0, stable = 0, na = strlen(alphabet);
+	char b[40];
+	for (i = 0; i < total; ++i) {
+		size_t n = 1 + (i % (sizeof b - 1));
+		for (k = 0; k < n; ++k) {
+			x = x * 6364136223846793005UL + 1442695040888963407UL;
+			b[k] = alphabet[(x >> 33) % na];
+		}
+		if (!hdr_alist_parse(&r, b, n, &rw, 3))
+			continue;
+		++parsed;
+		if (hdr_alist_parse(&again, r.text.s, r.text.len, &rw, 3) &&
+		    same(&again.text, &r.text) && same(&again.addrs, &r.addrs) &&
+		    hdr_alist_parse(&again, r.text.s, r.text.len, 0, 3) &&
+		    same(&again.addrs, &r.addrs))
+			++stable;
+		else
+			T_EQ_MEM(r.text.s, r.text.len, b, n);
+	}
+	T_EQ_U(stable, parsed);
+	hdr_alist_free(&r);
+	hdr_alist_free(&again);
+	return parsed;
+}
+
+static void t_random(void)
+{
+	/* every byte that matters to the grammar */
+	T_OK(random_run("abcdabcdabcd@@@...   ,,<>;:()\"[]\\\t\n+\xe9\x01", 20000) > 800);
+	/* fewer kinds of delimiter, so that more inputs parse */
+	T_OK(random_run("abcabcabcabc@.. ,,<>():", 20000) > 1500);
+}
+
 const t_case t_cases[] = {
-	T_CASE(t_valid),    T_CASE(t_invalid),
-	T_CASE(t_prefixes), T_CASE(t_norewrite),
-	T_CASE(t_limits),   T_CASE(t_fold),
-	T_CASE(t_many),     T_CASE(t_rewrite),
-	T_CASE(t_render),   T_END,
+	T_CASE(t_valid),
+	T_CASE(t_invalid),
+	T_CASE(t_prefixes),
+	T_CASE(t_norewrite),
+	T_CASE(t_limits),
+	T_CASE(t_fold),
+	T_CASE(t_many),
+	T_CASE(t_rewrite),
+	T_CASE(t_render),
+	T_CASE(t_random),
+	T_END,
 };
