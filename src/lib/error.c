@@ -76,6 +76,7 @@ static const struct {
 	{ESTALE, "stale NFS file handle"},
 	{ENOTSUP, "operation not supported"},
 	{EILSEQ, "illegal byte sequence"},
+	{EPROTO, "protocol error"},
 };
 
 /* error_str - the text for errno value e ("error" for values we do not know) */
