@@ -6,6 +6,7 @@
 # diagnostic" per recipient). Checks: the multipart/report structure, the QSBMF
 # shape of the first part, the delivery-status fields, the original byte for byte,
 # and that no line of content can be taken for the boundary.
+# Uses $B and $SANB from tests/run (plain and sanitized binaries).
 # Prints ok/FAIL per assertion and ends with "N passed, N failed".
 import email
 import os
@@ -15,19 +16,15 @@ import subprocess
 import sys
 import tempfile
 
-passed = 0
-failed = 0
+TOP = os.environ.get("TOP", os.getcwd())
+sys.path.insert(0, os.path.join(TOP, "tests"))
+from qmailtest import Results  # noqa: E402
+
+R = Results()
 
 
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok", what)
-    else:
-        failed += 1
-        print("FAIL", what)
-    return ok
+def check(ok, what, detail=""):
+    return R.ok(ok, what, detail)
 
 
 def header_of(orig):
@@ -136,25 +133,24 @@ def one(d, name):
 
 
 def main():
-    b = os.environ.get("B")
-    prog = os.path.join(b, "tests", "bounce") if b else None
-    if not check(prog is not None and os.access(prog, os.X_OK), "unit binary built"):
-        print("%d passed, %d failed" % (passed, failed))
-        return 1
-    d = tempfile.mkdtemp(prefix="bounce.")
-    try:
-        env = dict(os.environ, BOUNCE_SAMPLES=d)
-        r = subprocess.run([prog], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        check(r.returncode == 0, "sample writer exit 0")
-        names = sorted(f[:-5] for f in os.listdir(d) if f.endswith(".want"))
-        check(names == ["conflict", "double", "large", "single"], "samples %r" % names)
-        for name in names:
-            one(d, name)
-    finally:
-        shutil.rmtree(d)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    progs = [os.path.join(os.environ[v], "tests", "bounce")
+             for v in ("B", "SANB") if os.environ.get(v)]
+    progs = [p for p in progs if os.access(p, os.X_OK)]
+    check(progs != [], "unit binary built")
+    for prog in progs:
+        d = tempfile.mkdtemp(prefix="bounce.")
+        try:
+            env = dict(os.environ, BOUNCE_SAMPLES=d)
+            r = subprocess.run([prog], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            check(r.returncode == 0, prog + ": sample writer exit 0")
+            names = sorted(f[:-5] for f in os.listdir(d) if f.endswith(".want"))
+            check(names == ["conflict", "double", "large", "single"], "samples %r" % names)
+            for name in names:
+                one(d, name)
+        finally:
+            shutil.rmtree(d)
+    R.finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
