@@ -28,8 +28,9 @@
 #include "scan.h"
 #include "str.h"
 
-#define FILEMAX (64 * 1024 * 1024) /* largest users/ file read */
-#define LINEMAX 65536              /* longest passwd line, newline included */
+#define FILEMAX  (64 * 1024 * 1024) /* largest users/ file read */
+#define LINEMAX  65536              /* longest passwd line, newline included */
+#define NAMESMAX 1000               /* most names on a users/mailnames line */
 
 /* home directory checks */
 enum { HOME_SKIP, HOME_DIE, HOME_NONE };
@@ -47,6 +48,7 @@ static struct {
 	sa names;         /* users/mailnames lines, NUL for newline */
 	sa subs;          /* users/subusers lines, likewise */
 	sa app;           /* users/append */
+	sa scratch;       /* a users/mailnames line being split */
 	sa seen;          /* accepted users: "name uid gid home" NUL-separated, 4 each */
 	buf out;          /* stdout */
 } st;
@@ -204,6 +206,22 @@ static int bad_text(const char *s)
 	return 0;
 }
 
+/* split - cut the line s at its colons into at most max fields at f; the number of
+ * fields, or max + 1 when there are more (s is then partly cut) */
+static size_t split(char *s, char **f, size_t max)
+{
+	size_t k = 0;
+	f[k++] = s;
+	for (; *s; ++s)
+		if (*s == ':') {
+			if (k == max)
+				return max + 1;
+			*s = 0;
+			f[k++] = s + 1;
+		}
+	return k;
+}
+
 /* user - one passwd entry: fields f[0..7) */
 static void user(char **f, size_t line)
 {
@@ -232,21 +250,20 @@ static void user(char **f, size_t line)
 	    !sa_cats(&st.seen, f[5]) || !sa_0(&st.seen))
 		die_nomem();
 	while ((s = next(&st.names, &pos))) {
-		size_t n = byte_chr(s, strlen(s), ':');
-		if (n != strlen(f[0]) || !byte_equal(s, n, f[0]) || !s[n])
+		char *g[NAMESMAX + 1];
+		size_t k, i;
+		if (!sa_copys(&st.scratch, s) || !sa_0(&st.scratch))
+			die_nomem();
+		k = split(st.scratch.s, g, NAMESMAX + 1);
+		if (!str_equal(g[0], f[0]))
 			continue;
-		for (s += n + 1; *s; s += n + (s[n] == ':')) {
-			char name[256];
-			n = byte_chr(s, strlen(s), ':');
-			if (n == 0)
-				continue;
-			if (n >= sizeof name)
-				die_x(100, "users/mailnames: name too long", NULL);
-			memcpy(name, s, n);
-			name[n] = 0;
-			address(name, f[0], f[2], f[3], f[5], "", "");
-			named = 1;
-		}
+		if (k > NAMESMAX + 1)
+			die_x(100, "users/mailnames: too many names for ", f[0], NULL);
+		for (i = 1; i < k; ++i)
+			if (*g[i]) {
+				address(g[i], f[0], f[2], f[3], f[5], "", "");
+				named = 1;
+			}
 	}
 	if (!named)
 		address(f[0], f[0], f[2], f[3], f[5], "", "");
@@ -258,7 +275,7 @@ static void passwd(void)
 	char space[4096];
 	buf in;
 	sa line = SA_ZERO;
-	size_t n = 0, i, k;
+	size_t n = 0, k;
 	unsigned int flags;
 	char *f[7];
 	int r;
@@ -277,67 +294,54 @@ static void passwd(void)
 			--line.len;
 		if (line.len && (line.s[0] == '+' || line.s[0] == '-'))
 			continue; /* NIS compatibility entries name no account */
+		if (byte_chr(line.s, line.len, 0) != line.len)
+			die_line("passwd", n, "NUL byte");
 		if (!sa_0(&line))
 			die_nomem();
-		if (byte_chr(line.s, line.len - 1, 0) != line.len - 1)
-			die_line("passwd", n, "NUL byte");
-		f[0] = line.s;
-		for (i = 0, k = 1; i < line.len - 1; ++i)
-			if (line.s[i] == ':') {
-				if (k == 7)
-					die_line("passwd", n, "more than 7 fields");
-				line.s[i] = 0;
-				f[k++] = line.s + i + 1;
-			}
+		k = split(line.s, f, 7);
 		if (k != 7)
-			die_line("passwd", n, "fewer than 7 fields");
+			die_line("passwd", n, k > 7 ? "more than 7 fields" : "fewer than 7 fields");
 		user(f, n);
 	}
 	sa_free(&line);
+}
+
+/* seen - the four fields (name, uid, gid, home) of an accepted user, or 0 */
+static const char *const *seen(const char *name)
+{
+	static const char *u[4];
+	size_t at = 0, i;
+	while (at < st.seen.len) {
+		for (i = 0; i < 4; ++i) {
+			u[i] = st.seen.s + at;
+			at += strlen(u[i]) + 1;
+		}
+		if (str_equal(u[0], name))
+			return u;
+	}
+	return 0;
 }
 
 /* subusers - the lines of users/subusers: "sub:user:pre:" */
 static void subusers(void)
 {
 	size_t pos = 0, n = 0;
-	const char *s;
-	while ((s = next(&st.subs, &pos))) {
-		size_t len = strlen(s), a, b, at = 0;
-		const char *u[4] = {0, 0, 0, 0};
-		char sub[256], usr[256], pre[256];
+	char *s, *f[4];
+	const char *const *u;
+	while ((s = (char *)next(&st.subs, &pos))) {
 		++n;
-		if (len == 0)
+		if (!*s)
 			continue;
-		a = byte_chr(s, len, ':');
-		b = a < len ? a + 1 + byte_chr(s + a + 1, len - a - 1, ':') : len;
-		if (b >= len || s[len - 1] != ':' ||
-		    byte_chr(s + b + 1, len - b - 1, ':') != len - b - 2)
+		if (split(s, f, 4) != 4 || *f[3])
 			die_line("users/subusers", n, "not sub:user:pre:");
-		if (a == 0 || a >= sizeof sub || b - a - 1 >= sizeof usr ||
-		    len - b - 2 >= sizeof pre || b == a + 1)
-			die_line("users/subusers", n, "empty or overlong field");
-		memcpy(sub, s, a);
-		sub[a] = 0;
-		memcpy(usr, s + a + 1, b - a - 1);
-		usr[b - a - 1] = 0;
-		memcpy(pre, s + b + 1, len - b - 2);
-		pre[len - b - 2] = 0;
-		while (at < st.seen.len) {
-			const char *x = st.seen.s + at;
-			size_t i;
-			for (i = 0; i < 4; ++i) {
-				u[i] = st.seen.s + at;
-				at += strlen(u[i]) + 1;
-			}
-			if (str_equal(x, usr))
-				break;
-			u[0] = 0;
-		}
-		if (!u[0]) {
-			warn_x("users/subusers: no such user (or skipped): ", usr, NULL);
+		if (!*f[0] || !*f[1])
+			die_line("users/subusers", n, "empty sub or user");
+		u = seen(f[1]);
+		if (!u) {
+			warn_x("users/subusers: no such user (or skipped): ", f[1], NULL);
 			continue;
 		}
-		address(sub, u[0], u[1], u[2], u[3], st.dash, pre);
+		address(f[0], u[0], u[1], u[2], u[3], st.dash, f[2]);
 	}
 }
 
