@@ -67,6 +67,8 @@ const hier_entry hier[] = {
 	{HIER_FIFO,  "queue/lock/trigger",   auto_users, auto_groupq, 0622, 0},
 	{HIER_PROG,  "bin/qmail-queue",      auto_userq, auto_groupq, 04711, 0},
 	{HIER_PROG,  "bin/qmail-local",      auto_usero, auto_groupq, 0711, 0},
+	{HIER_PROG,  "bin/qmail-inject",     auto_usero, auto_groupq, 0755, 0},
+	{HIER_PROG,  "bin/sendmail",         auto_usero, auto_groupq, 0755, 0},
 	{HIER_PROG,  "bin/qmail-start",      auto_usero, auto_groupq, 0700, 0},
 	{HIER_PROG,  "bin/qmail-lspawn",     auto_usero, auto_groupq, 0700, 0},
 	{HIER_PROG,  "bin/qmail-newu",       auto_usero, auto_groupq, 0700, 0},
