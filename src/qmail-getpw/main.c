@@ -25,6 +25,7 @@
 #include "error.h"
 #include "fmt.h"
 #include "qlx.h"
+#include "sa.h"
 #include "str.h"
 
 #define NAMEMAX 32 /* candidates must be shorter than this */
@@ -73,8 +74,8 @@ static void field(buf *b, const char *s)
 		die_sys(QLX_SYS, "unable to write output", NULL);
 }
 
-/* print - the six fields */
-static void print(const struct passwd *pw, const char *dash, const char *ext)
+/* print - the six fields; home is pw's home unless given */
+static void print(const struct passwd *pw, const char *home, const char *dash, const char *ext)
 {
 	char space[1024], n[FMT_U64];
 	buf b;
@@ -84,7 +85,7 @@ static void print(const struct passwd *pw, const char *dash, const char *ext)
 	field(&b, n);
 	n[fmt_u64(n, pw->pw_gid)] = 0;
 	field(&b, n);
-	field(&b, pw->pw_dir);
+	field(&b, home ? home : pw->pw_dir);
 	field(&b, dash);
 	field(&b, ext);
 	if (!buf_flush(&b))
@@ -94,21 +95,26 @@ static void print(const struct passwd *pw, const char *dash, const char *ext)
 /* run - try LOCAL, then its parts before each break character, then the alias */
 static void run(const char *local)
 {
+	sa home = SA_ZERO;
 	size_t n = strlen(local), i;
 	struct passwd *pw = candidate(local, n);
 	if (pw) {
-		print(pw, "", "");
+		print(pw, 0, "", "");
 		return;
 	}
 	for (i = n; i > 0; --i)
 		if (local[i - 1] == AUTO_BREAK && (pw = candidate(local, i - 1))) {
-			print(pw, "-", local + i);
+			print(pw, 0, "-", local + i);
 			return;
 		}
 	pw = lookup(auto_usera);
 	if (!pw)
 		die_x(QLX_NOALIAS, "no alias user ", auto_usera, NULL);
-	print(pw, "-", local);
+	/* the alias home is QMAILHOME/alias as installed, whatever passwd says, so
+	 * that every installation (and a private test install) has its own aliases */
+	if (!sa_cats(&home, auto_qmail) || !sa_cats(&home, "/alias") || !sa_0(&home))
+		die_x(QLX_NOMEM, "out of memory", NULL);
+	print(pw, home.s, "-", local);
 }
 
 int main(int argc, char **argv)

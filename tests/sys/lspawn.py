@@ -63,8 +63,9 @@ def test_getpw(p, u, alias):
     R.eq((rc, f), (0, want + [b"-", b"Foo-Bar", b""]), "getpw: extension keeps its case")
     rc, f = getpw(p, u.name + "-")
     R.eq((rc, f), (0, want + [b"-", b"", b""]), "getpw: empty extension")
+    # the alias home is always QMAILHOME/alias of this installation
     alias_f = [alias.encode(), str(a.pw_uid).encode(), str(a.pw_gid).encode(),
-               a.pw_dir.encode(), b"-"]
+               p.path("alias").encode(), b"-"]
     rc, f = getpw(p, "nosuchuserqt-x")
     R.eq((rc, f), (0, alias_f + [b"nosuchuserqt-x", b""]), "getpw: unknown name goes to alias")
     rc, f = getpw(p, "root")
@@ -328,7 +329,8 @@ def test_lspawn(p, u, alias):
          "lspawn: local kept, extension found by qmail-getpw")
     rep = ls.deliver("nosuchqtuser@h")
     R.eq(args(rep[2])[1:6] if rep else None,
-         [alias, a.pw_dir, "nosuchqtuser", "-", "nosuchqtuser"], "lspawn: unknown user: alias")
+         [alias, p.path("alias"), "nosuchqtuser", "-", "nosuchqtuser"],
+         "lspawn: unknown user: alias")
     rep = ls.deliver("a@b@h")
     R.eq(args(rep[2])[3:7] if rep else None, ["a@b", "-", "a@b", "h"],
          "lspawn: local part ends at the last @")
