@@ -10,7 +10,6 @@
 #include "control.h"
 #include "die.h"
 #include "env.h"
-#include "error.h"
 #include "scan.h"
 #include "smtpd.h"
 #include "sock.h"

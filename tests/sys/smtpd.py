@@ -397,6 +397,30 @@ rec = records()
 R.eq(envelope(rec[0][1])[1] if rec else None, ["u@other.org@fixme"], "RELAYCLIENT is appended")
 RX.stop()
 
+# --- morercpthosts.cdb and qmail-newmrh ------------------------------------------
+P.control("morercpthosts", "# more domains\nMore.Example  \n\n.sub.more.example\n")
+res = subprocess.run([P.bin("qmail-newmrh")], capture_output=True)
+R.eq(res.returncode, 0, "qmail-newmrh exit 0", )
+cdbfile = P.path("control", "morercpthosts.cdb")
+dump = subprocess.run(["cdbdump"], stdin=open(cdbfile, "rb"), capture_output=True).stdout
+R.eq(dump, b"+12,0:more.example->\n+17,0:.sub.more.example->\n\n", "qmail-newmrh: keys in lower case")
+R.eq(stat.S_IMODE(os.stat(cdbfile).st_mode), 0o644, "qmail-newmrh: mode 0644")
+R.ok(not os.path.exists(P.path("control", "morercpthosts.tmp")), "qmail-newmrh: no .tmp left")
+r = Raw(S.port)
+r.cmd(b"MAIL FROM:<a@example.org>\r\n")
+for a, want in (("u@more.example", "250"), ("u@MORE.EXAMPLE", "250"), ("u@x.sub.more.example", "250"),
+                ("u@sub.more.example", "553"), ("u@x.more.example", "553")):
+    R.eq(code(r.cmd(b"RCPT TO:<%s>\r\n" % a.encode())), want, "morercpthosts.cdb: <%s>" % a)
+r.close()
+os.unlink(P.path("control", "morercpthosts"))
+res = subprocess.run([P.bin("qmail-newmrh")], capture_output=True)
+R.eq(res.returncode, 111, "qmail-newmrh without its source: 111")
+R.ok(b"qmail-newmrh: fatal: unable to read control/morercpthosts" in res.stderr,
+     "qmail-newmrh names the missing file", res.stderr)
+R.eq(subprocess.run(["cdbdump"], stdin=open(cdbfile, "rb"), capture_output=True).stdout, dump,
+     "qmail-newmrh failure leaves the old database")
+os.unlink(cdbfile)
+
 # --- badmailfrom -----------------------------------------------------------------
 for sender in ("bad@evil.example", "BAD@Evil.Example", "x@spam.example"):
     r = Raw(S.port)
