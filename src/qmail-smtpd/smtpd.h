@@ -1,10 +1,10 @@
 /*
- * smtpd.h - qmail-smtpd's modules. The SMTP session (session.c) is a state machine
- * with no I/O of its own: the driver (run.c) feeds it the bytes that arrive and
- * writes out the replies it collects; everything else the session needs (policy
- * lookups, the queue, the clock) it asks for through smtp_ops, so a test or a fuzzer
- * can drive it with fakes. Every bound on what a peer can make it hold is in
- * smtp_limits.
+ * smtpd.h - qmail-smtpd's modules. The SMTP session (session.c, commands.c) is a
+ * state machine with no I/O of its own: the driver (run.c) feeds it the bytes that
+ * arrive and writes out the replies it collects; everything else the session needs
+ * (policy lookups, the queue, the clock) it asks for through smtp_ops, so a test or
+ * a fuzzer can drive it with fakes. Every bound on what a peer can make it hold is
+ * in smtp_limits.
  */
 #ifndef SMTPD_H
 #define SMTPD_H
@@ -94,6 +94,16 @@ int smtp_feed(smtp *s, const char *p, size_t n);
 void smtp_eof(smtp *s);
 void smtp_timeout(smtp *s, int why);
 void smtp_free(smtp *s);
+
+/* session.c and commands.c, between themselves */
+#define R_SIZE "552 5.3.4 sorry, that message size exceeds my databytes limit (#5.3.4)"
+void smtp_reply(smtp *s, const char *text);
+void smtp_reply3(smtp *s, const char *a, const char *b, const char *c);
+void smtp_close(smtp *s, const char *text);
+void smtp_oom(smtp *s);
+int smtp_set0(sa *x, const char *p, size_t n);
+void smtp_reset(smtp *s);
+void smtp_command(smtp *s);
 
 /* smtp_timeout reasons */
 #define SMTP_TIMEOUT  0 /* a read or write took longer than timeoutsmtpd */

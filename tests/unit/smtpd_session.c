@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../../src/qmail-smtpd/addr.c"
+#include "../../src/qmail-smtpd/commands.c"
 #include "../../src/qmail-smtpd/data.c"
 #include "../../src/qmail-smtpd/received.c"
 #include "../../src/qmail-smtpd/session.c"
