@@ -158,31 +158,46 @@ static int greet_delay(const config *c)
 	return 1;
 }
 
-/* wait_ms - how long the next read may wait, and what it means if it runs out */
+/* sat_add, sat_mul - uint64 arithmetic that stops at the maximum instead of wrapping,
+ * so an absurd control value means "practically never", not "already past" */
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	uint64_t x;
+	return __builtin_add_overflow(a, b, &x) ? UINT64_MAX : x;
+}
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+	uint64_t x;
+	return __builtin_mul_overflow(a, b, &x) ? UINT64_MAX : x;
+}
+
+/* limit - lower *ms to what is left until end (at now), noting why */
+static void limit(uint64_t *ms, int *why, uint64_t end, uint64_t now, int reason)
+{
+	uint64_t left = end > now ? end - now : 0;
+	if (left < *ms) {
+		*ms = left;
+		*why = reason;
+	}
+}
+
+/* wait_ms - how long the next read may wait, and what it means if it runs out; 0
+ * when the session deadline or the data rate limit has passed already (a client
+ * that keeps sending fast never waits, so the limits are checked before each read) */
 static unsigned wait_ms(const config *c, int indata, int *why)
 {
 	uint64_t now = tm_mono_ms();
 	uint64_t ms = (uint64_t)c->timeout * 1000;
 	*why = SMTP_TIMEOUT;
-	if (c->session) {
-		uint64_t end = r.start + c->session * 1000;
-		uint64_t left = end > now ? end - now : 0;
-		if (left < ms) {
-			ms = left;
-			*why = SMTP_DEADLINE;
-		}
-	}
+	if (c->session)
+		limit(&ms, why, sat_add(r.start, sat_mul(c->session, 1000)), now, SMTP_DEADLINE);
 	if (indata && c->minrate) {
-		uint64_t allowed = SMTPD_RATEGRACE * 1000 + r.databytes / c->minrate * 1000 +
-				   r.databytes % c->minrate * 1000 / c->minrate;
-		uint64_t end = r.datastart + allowed;
-		uint64_t left = end > now ? end - now : 0;
-		if (left < ms) {
-			ms = left;
-			*why = SMTP_SLOW;
-		}
+		/* the body must keep ahead of minrate bytes per second after the grace */
+		uint64_t allowed =
+			sat_add(SMTPD_RATEGRACE * 1000, sat_mul(r.databytes, 1000) / c->minrate);
+		limit(&ms, why, sat_add(r.datastart, allowed), now, SMTP_SLOW);
 	}
-	return ms == 0 ? 1 : ms > 0x7fffffff ? 0x7fffffff : (unsigned)ms;
+	return ms > 0x7fffffff ? 0x7fffffff : (unsigned)ms; /* 0: a limit has passed */
 }
 
 /* run - the session, from greeting to close */
@@ -205,11 +220,17 @@ void run(config *c)
 		const char *p;
 		size_t n;
 		ssize_t k;
+		unsigned ms;
 		int why, was = s.state;
 		flush(&s);
 		if (s.state == SMTP_CLOSED)
 			finish(&s, s.quit ? 0 : 1, !s.quit);
-		buf_settimeout(&r.in, wait_ms(c, s.state == SMTP_DATA, &why));
+		ms = wait_ms(c, s.state == SMTP_DATA, &why);
+		if (!ms) {
+			smtp_timeout(&s, why);
+			finish(&s, 1, 1);
+		}
+		buf_settimeout(&r.in, ms);
 		k = buf_feed(&r.in);
 		if (k < 0 && errno != ETIMEDOUT)
 			_exit(1);

@@ -607,6 +607,24 @@ while time.monotonic() - t0 < 10:
 R.ok(rep and rep.startswith(b"421 4.4.2 ") and 2.5 < time.monotonic() - t0 < 6,
      "session deadline: 421", rep)
 r.close()
+# a client that never stops sending is stopped by the deadline all the same
+P.control("timeoutsmtpdsession", "2\n")
+clear_records()
+r = data_session(S)
+t0 = time.monotonic()
+chunk = (b"x" * 998 + b"\r\n") * 64
+r.s.settimeout(1)
+try:
+    while time.monotonic() - t0 < 15:
+        r.s.sendall(chunk)
+except OSError:
+    pass
+elapsed = time.monotonic() - t0
+rep = r.reply(5)
+R.ok(rep and rep.startswith(b"421 4.4.2 session time limit") and elapsed < 8,
+     "flooding client: 421 at the deadline after %.1f s" % elapsed, rep)
+r.close()
+R.eq(len(records()), 0, "flooding client: nothing queued")
 os.unlink(P.path("control", "timeoutsmtpdsession"))
 
 # --- controls --------------------------------------------------------------------
