@@ -11,6 +11,7 @@ import grp
 import os
 import pwd
 import select
+import shutil
 import socket
 import struct
 import subprocess
@@ -24,7 +25,15 @@ sys.path.insert(0, os.path.join(TOP, "tests"))
 from qmailtest import Prefix, Results  # noqa: E402
 
 R = Results()
-ok, eq = R.ok, R.eq
+TAG = ""  # prefix of every assertion: which qmail-remote binary is under test
+
+
+def ok(cond, what, detail=""):
+    return R.ok(cond, TAG + what, detail)
+
+
+def eq(got, want, what):
+    return R.eq(got, want, TAG + what)
 
 EHLO_FULL = b"250-sink.test hello\r\n250-PIPELINING\r\n250-SIZE 1000000\r\n250 8BITMIME\r\n"
 EHLO_PLAIN = b"250-sink.test hello\r\n250 HELP\r\n"
@@ -183,6 +192,66 @@ class Sink:
             c.close()
 
 
+class FakeDNS:
+    """A DNS server on 127.0.0.1 (UDP) that answers A, AAAA and MX questions from a
+    table; every address in it is a loopback address. Names in servfail get SERVFAIL,
+    names missing from the table NXDOMAIN."""
+
+    def __init__(self, zone, servfail=()):
+        self.zone = {k.lower(): v for k, v in zone.items()}
+        self.servfail = set(n.lower() for n in servfail)
+        self.queries = []
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    @staticmethod
+    def wire(name):
+        out = b""
+        for label in name.rstrip(".").split("."):
+            if label:
+                out += bytes([len(label)]) + label.encode()
+        return out + b"\0"
+
+    def answer(self, q):
+        qid, flags = struct.unpack(">HH", q[:4])
+        i, labels = 12, []
+        while q[i]:
+            labels.append(q[i + 1:i + 1 + q[i]].decode())
+            i += 1 + q[i]
+        qtype, qclass = struct.unpack(">HH", q[i + 1:i + 5])
+        question = q[12:i + 5]
+        name = ".".join(labels).lower()
+        self.queries.append((name, qtype))
+        rcode, rrs = 0, []
+        if name in self.servfail:
+            rcode = 2
+        elif name not in self.zone:
+            rcode = 3
+        else:
+            for value in self.zone[name].get({1: "A", 28: "AAAA", 15: "MX"}.get(qtype, "?"), []):
+                if qtype == 1:
+                    rdata = socket.inet_pton(socket.AF_INET, value)
+                elif qtype == 28:
+                    rdata = socket.inet_pton(socket.AF_INET6, value)
+                else:
+                    rdata = struct.pack(">H", value[0]) + self.wire(value[1])
+                rrs.append(b"\xc0\x0c" + struct.pack(">HHIH", qtype, qclass, 60, len(rdata))
+                           + rdata)
+        head = struct.pack(">HHHHHH", qid, 0x8000 | 0x0400 | 0x0080 | (flags & 0x0100) | rcode,
+                           1, len(rrs), 0, 0)
+        return head + question + b"".join(rrs)
+
+    def serve(self):
+        while True:
+            try:
+                q, peer = self.sock.recvfrom(4096)
+                self.sock.sendto(self.answer(q), peer)
+            except Exception:
+                continue
+
+
 def records(out):
     """qmail-remote's output as [(letter, text)]; None if it is not whole records"""
     if not out.endswith(b"\0"):
@@ -212,17 +281,32 @@ def main():
     if os.geteuid() != 0:
         ok(False, "remote tests must run as root")
         R.finish()
+    global TAG
     P = Prefix("remote")
     if not ok(P.ready, "private install built and checked"):
         R.finish()
+    sanbuild = os.path.join(TOP, "build", "san" + P.home.replace("/", "_"))
     try:
-        suite(P)
+        suite(P, P.bin("qmail-remote"), True, None)
+        # the same tests against qmail-remote built with ASan and UBSan for this home
+        r = subprocess.run(["make", "--no-print-directory", "-j2", "QMAIL=" + P.home, "SAN=1",
+                            os.path.relpath(os.path.join(sanbuild, "bin", "qmail-remote"), TOP)],
+                           cwd=TOP,
+                           capture_output=True)
+        if ok(r.returncode == 0, "sanitized qmail-remote built", r.stderr[-2000:]):
+            TAG = "san: "
+            errs = []
+            suite(P, os.path.join(sanbuild, "bin", "qmail-remote"), False, errs)
+            ok(not errs, "no sanitizer reports", repr(errs[:3]))
     finally:
         P.cleanup()
+        shutil.rmtree(sanbuild, ignore_errors=True)
     R.finish()
 
 
-def suite(P):
+def suite(P, binary, full, san):
+    """the qmail-remote tests with binary; with full, qmail-rspawn's too; san collects
+    anything a sanitized binary wrote on stderr"""
     uid_r = pwd.getpwnam("qmailr").pw_uid
     gid_q = grp.getgrnam("qmail").gr_gid
     uid_q = pwd.getpwnam("qmailq").pw_uid
@@ -255,8 +339,11 @@ def suite(P):
         with open(path, "wb") as f:
             f.write(msg)
         e = {"PATH": "/usr/bin:/bin", "QMAIL_DNS_SERVER": "127.0.0.1:%d" % dead}
+        if san is not None:
+            e["ASAN_OPTIONS"] = "detect_leaks=0"
+            e["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
         e.update(env or {})
-        argv = [P.bin("qmail-remote"), host, sender] + rcpts
+        argv = [binary, host, sender] + rcpts
         t0 = time.monotonic()
         if pipe:
             p = subprocess.run(argv, input=msg, capture_output=True, env=e, user=uid_r,
@@ -265,6 +352,8 @@ def suite(P):
             with open(path, "rb") as f:
                 p = subprocess.run(argv, stdin=f, capture_output=True, env=e, user=uid_r,
                                    group=gid_q, extra_groups=[], timeout=timeout, cwd="/")
+        if san is not None and p.stderr:
+            san.append((host, p.stderr[-1000:]))
         return p.returncode, records(p.stdout), p.stderr, time.monotonic() - t0
 
     # --- a plain delivery: envelope, ESMTP parameters, transparency ---
@@ -529,13 +618,75 @@ def suite(P):
     ok(rec is not None and rec[0][0] == "Z" and "helohost" in rec[0][1],
        "neither helohost nor me: Z", repr(rec))
     P.control("me", "me.test\n")
-    p = subprocess.run([P.bin("qmail-remote"), "example.test", "s@me.test"], capture_output=True,
+    p = subprocess.run([binary, "example.test", "s@me.test"], capture_output=True,
                        user=uid_r, group=gid_q, extra_groups=[], stdin=subprocess.DEVNULL)
     ok(p.returncode == 0 and p.stdout.startswith(b"D") and b"(#5.3.5)" in p.stdout,
        "usage error: D report, exit 0", repr(p.stdout))
 
+    dns_tests(P, s4, s6, remote, routes)
     tcpto_tests(P, s4, remote, uid_r, gid_q)
-    rspawn_tests(P, s4, dead, uid_q, tmp)
+    if full:
+        rspawn_tests(P, s4, dead, uid_q, tmp)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def dns_tests(P, s4, s6, remote, routes):
+    zone = {
+        "smarthost.test": {"A": ["127.0.0.1"]},
+        "smarthost6.test": {"AAAA": ["::1"]},
+        "nodata.test": {},
+        "nullmx.test": {"MX": [(0, ".")]},
+        "selfmx.test": {"MX": [(10, "mx1.selfmx.test")]},
+        "mx1.selfmx.test": {"A": ["127.0.0.1"]},
+        "mixed.test": {"MX": [(20, "other.mixed.test"), (10, "me.mixed.test")]},
+        "me.mixed.test": {"A": ["127.0.0.1"]},
+        "other.mixed.test": {"AAAA": ["::1"]},
+        "amx.test": {"A": ["127.0.0.1"], "AAAA": ["::1"]},
+        "mxfail.test": {"MX": [(10, "fail.test")]},
+        "mxnx.test": {"MX": [(10, "nx2.test")]},
+    }
+    dns = FakeDNS(zone, servfail=["fail.test"])
+    env = {"QMAIL_DNS_SERVER": "127.0.0.1:%d" % dns.port}
+    text = ("relayed.test:smarthost.test:%d\n"
+            "missing.test:nosuchrelay.test:%d\n" % (s4.port, s4.port))
+    if s6:
+        text += "relayed6.test:smarthost6.test:%d\n" % s6.port
+    P.control("smtproutes", text)  # no default route: the rest goes by MX
+    s4.reset()
+    rc, rec, _, _ = remote("relayed.test", "s@me.test", ["a@relayed.test"], env=env)
+    ok(rec is not None and rec[-1][0] == "K" and len(s4.sessions) == 1,
+       "route to a relay name: its A record, delivered", repr(rec))
+    ok(("smarthost.test", 1) in dns.queries, "the relay's A record was asked for")
+    ok(not any(q[1] == 15 for q in dns.queries), "no MX lookup with a route")
+    if s6:
+        s6.reset()
+        rc, rec, _, _ = remote("relayed6.test", "s@me.test", ["a@relayed6.test"], env=env)
+        ok(rec is not None and rec[-1][0] == "K" and rec[-1][1].startswith("::1 accepted")
+           and len(s6.sessions) == 1, "route to a relay with only AAAA: delivered over IPv6",
+           repr(rec))
+    rc, rec, _, _ = remote("missing.test", "s@me.test", ["a@missing.test"], env=env)
+    ok(rec is not None and rec[0][0] == "Z" and "(#4.3.5)" in rec[0][1],
+       "relay name that does not exist: Z #4.3.5 (fix the route, keep the mail)", repr(rec))
+    cases = [
+        ("nx.test", "D", "(#5.1.2)", "no such domain"),
+        ("fail.test", "Z", "(#4.1.2)", "SERVFAIL"),
+        ("nodata.test", "D", "(#5.4.4)", "neither MX nor address"),
+        ("nullmx.test", "D", "(#5.1.10)", "null MX"),
+        ("selfmx.test", "D", "(#5.4.6)", "the only MX is this host"),
+        ("mixed.test", "D", "(#5.4.6)", "the best MX is this host"),
+        ("amx.test", "D", "(#5.4.6)", "no MX, the A record is this host"),
+        ("mxfail.test", "Z", "(#4.1.2)", "the MX host's address lookup fails"),
+        ("mxnx.test", "D", "(#5.4.4)", "the MX host does not exist"),
+        ("bad..name", "D", "(#5.1.2)", "not a valid domain name"),
+    ]
+    for dom, letter, code, what in cases:
+        dns.queries = []
+        s4.reset()
+        rc, rec, _, _ = remote(dom, "s@me.test", ["a@" + dom], env=env)
+        ok(rec is not None and len(rec) == 1 and rec[0][0] == letter and code in rec[0][1],
+           "%s (%s): %s %s" % (dom, what, letter, code), repr(rec))
+        ok(not s4.sessions, "%s: no connection" % dom)
+    routes()
 
 
 def tcpto_tests(P, s4, remote, uid_r, gid_q):
