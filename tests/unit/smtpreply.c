@@ -1,5 +1,6 @@
 /* smtpreply.c - tests for the SMTP reply reader: tables fed whole and byte by byte */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -218,7 +219,82 @@ static void t_keyword(void)
 	smtpreply_free(&r);
 }
 
+/* rnd - a small deterministic generator, so a failure can be replayed */
+static unsigned long rnd(unsigned long *x)
+{
+	*x = *x * 6364136223846793005UL + 1442695040888963407UL;
+	return *x >> 33;
+}
+
+/* run - feed in[0..n) in chunks whose sizes come from seed (0: one at a time);
+ * record each event into log: 'R' code text for a reply, 'E' errno for an error */
+static size_t bad; /* limits passed or bytes unused, over all runs of t_random */
+
+static void run(const char *in, size_t n, unsigned long seed, sa *log)
+{
+	smtpreply r = SMTPREPLY_ZERO;
+	size_t i = 0;
+	log->len = 0;
+	while (i < n) {
+		size_t k = seed ? 1 + rnd(&seed) % 40 : 1;
+		size_t used;
+		int x;
+		if (k > n - i)
+			k = n - i;
+		x = smtpreply_feed(&r, in + i, k, &used);
+		if (used > k || r.text.len > SMTPREPLY_TEXTMAX || r.lines > SMTPREPLY_LINESMAX)
+			++bad;
+		i += used;
+		if (x == 1) {
+			(void)(sa_catc(log, 'R') && sa_catu(log, r.code) && sa_cat(log, &r.text));
+			continue;
+		}
+		if (x == -1) {
+			(void)(sa_catc(log, 'E') && sa_catu(log, (uint64_t)errno));
+			break;
+		}
+		if (used != k)
+			++bad;
+	}
+	smtpreply_free(&r);
+}
+
+/* t_random - random, mostly well-formed input: whatever the chunking, the same
+ * replies and the same error come out, and no limit is ever passed */
+static void t_random(void)
+{
+	static const char *const parts[] = {"250", "-",   " ",   "ok", "\r\n", "\n",         "\r",
+					    "5",   "550", "251", "\0", "x",    "354 go\r\n", "2"};
+	unsigned long x = 12345;
+	size_t iter, differ = 0, replies = 0, errors = 0;
+	char in[512];
+	sa a = SA_ZERO, b = SA_ZERO;
+	for (iter = 0; iter < 3000; ++iter) {
+		size_t n = 0;
+		while (n < sizeof in - 16) {
+			const char *p = parts[rnd(&x) % (sizeof parts / sizeof parts[0])];
+			size_t k = p[0] ? strlen(p) : 1;
+			memcpy(in + n, p, k);
+			n += k;
+			if (rnd(&x) % 50 == 0)
+				break;
+		}
+		run(in, n, 0, &a);
+		run(in, n, x | 1, &b);
+		if (a.len != b.len || memcmp(a.s, b.s, a.len))
+			++differ;
+		replies += a.len && a.s[0] == 'R';
+		errors += a.len && memchr(a.s, 'E', a.len) != 0;
+	}
+	T_EQ_U(differ, 0);
+	T_EQ_U(bad, 0);
+	T_OK(replies > 100); /* the input exercised both outcomes */
+	T_OK(errors > 100);
+	sa_free(&a);
+	sa_free(&b);
+}
+
 const t_case t_cases[] = {
-	T_CASE(t_table), T_CASE(t_pipelined), T_CASE(t_flood),
-	T_CASE(t_long),  T_CASE(t_keyword),   T_END,
+	T_CASE(t_table),   T_CASE(t_pipelined), T_CASE(t_flood), T_CASE(t_long),
+	T_CASE(t_keyword), T_CASE(t_random),    T_END,
 };
