@@ -84,7 +84,8 @@ static void connect_any(remote *r)
 			continue;
 		}
 		fd = sock_connect(&r->t[i].ip, (uint16_t)r->port, 0, r->tconnect);
-		note(&r->t[i].ip, fd == -1 && errno == ETIMEDOUT);
+		e = fd == -1 ? errno : 0;
+		note(&r->t[i].ip, e == ETIMEDOUT);
 		if (fd != -1) {
 			r->fd = fd;
 			r->ip[ip_fmt(r->ip, &r->t[i].ip)] = 0;
@@ -93,7 +94,6 @@ static void connect_any(remote *r)
 			buf_settimeout(&r->out, r->tremote);
 			return;
 		}
-		e = errno;
 	}
 	finish(r, 'Z', 0, "Unable to establish an SMTP connection to ", r->host, " (",
 	       e ? error_str(e) : "no address to try", "). (#4.4.1)\n", (char *)0);
