@@ -29,6 +29,7 @@
 
 #include "buf.h"
 #include "die.h"
+#include "fmt.h"
 #include "pop3.h"
 #include "pop3d.h"
 #include "sa.h"
@@ -63,8 +64,11 @@ static _Noreturn void die_nomem(void)
 /* die_net - the connection failed: say why on stderr and end the session */
 static _Noreturn void die_net(const char *what)
 {
-	if (errno == ETIMEDOUT)
-		die_x(0, "timeout ", what, " the network", NULL);
+	if (errno == ETIMEDOUT) {
+		char n[FMT_U64];
+		n[fmt_u64(n, TIMEOUT)] = 0;
+		die_x(0, "timeout: the connection was idle for ", n, " seconds", NULL);
+	}
 	die_sys(0, "unable to ", what, " the network", NULL);
 }
 

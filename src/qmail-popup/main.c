@@ -31,6 +31,7 @@
 #include "buf.h"
 #include "die.h"
 #include "fd.h"
+#include "fmt.h"
 #include "pop3.h"
 #include "sa.h"
 #include "sig.h"
@@ -65,8 +66,11 @@ static _Noreturn void die_nomem(void)
 /* die_net - the connection failed; say why on stderr (the log) and end */
 static _Noreturn void die_net(const char *what)
 {
-	if (errno == ETIMEDOUT)
-		die_x(1, "timeout ", what, " the network", NULL);
+	if (errno == ETIMEDOUT) {
+		char n[FMT_U64];
+		n[fmt_u64(n, TIMEOUT)] = 0;
+		die_x(1, "timeout: the connection was idle for ", n, " seconds", NULL);
+	}
 	die_sys(1, "unable to ", what, " the network", NULL);
 }
 
