@@ -77,6 +77,8 @@ const hier_entry hier[] = {
 	{HIER_PROG,  "bin/qmail-qread",      auto_usero, auto_groupq, 0755, 0},
 	{HIER_PROG,  "bin/qmail-qstat",      auto_usero, auto_groupq, 0755, 0},
 	{HIER_PROG,  "bin/qmail-showctl",    auto_usero, auto_groupq, 0755, 0},
+	{HIER_PROG,  "bin/qmail-popup",      auto_usero, auto_groupq, 0711, 0},
+	{HIER_PROG,  "bin/qmail-pop3d",      auto_usero, auto_groupq, 0755, 0},
 	{HIER_PROG,  "bin/qmail-remote",     auto_usero, auto_groupq, 0711, 0},
 	{HIER_PROG,  "bin/qmail-rspawn",     auto_usero, auto_groupq, 0711, 0},
 	{HIER_PROG,  "bin/qmail-tcpto",      auto_usero, auto_groupq, 0755, 0},
