@@ -7,6 +7,7 @@
 #include "../../src/qmail-smtpd/addr.c"
 #include "../../src/qmail-smtpd/data.c"
 #include "harness.h"
+#include "smtpdata.h"
 
 typedef struct acase_s {
 	const char *in;   /* the argument after the verb */
@@ -357,7 +358,49 @@ static void t_hops_long_line(void)
 	T_EQ_U(h.body, 1);
 }
 
+static void t_roundtrip(void)
+{
+	/* what qmail-remote's encoder (smtpdata) sends, this decoder takes back exactly,
+	 * ending at the encoder's end and nowhere before; random messages of LF lines,
+	 * fed whole, in pieces of 7 and byte by byte */
+	static const char alphabet[] = {'.', '.', '\n', '\n', 'a', ' ', '\0', '\xe4', 'R'};
+	unsigned long seed = 12345;
+	sa msg = SA_ZERO, wire = SA_ZERO, out = SA_ZERO;
+	int round;
+	for (round = 0; round < 2000; ++round) {
+		smtpdata enc = SMTPDATA_ZERO;
+		data_dec d;
+		size_t len, i, used = 0, u;
+		int r = DATA_MORE;
+		seed = seed * 1103515245 + 12345;
+		len = (seed >> 16) % 200;
+		msg.len = wire.len = out.len = 0;
+		for (i = 0; i < len; ++i) {
+			seed = seed * 1103515245 + 12345;
+			sa_catc(&msg, alphabet[(seed >> 16) % sizeof alphabet]);
+		}
+		if (msg.len && msg.s[msg.len - 1] != '\n')
+			sa_catc(&msg, '\n'); /* the encoder takes whole lines only */
+		T_OK(smtpdata_put(&enc, &wire, msg.s, msg.len) && smtpdata_end(&enc, &wire));
+		sa_cats(&wire, "NEXT");
+		data_init(&d);
+		for (i = 0; i < wire.len && r == DATA_MORE; i += u) {
+			size_t step = round % 3 == 0 ? 1 : round % 3 == 1 ? 7 : wire.len;
+			r = data_feed(&d, wire.s + i, wire.len - i < step ? wire.len - i : step, &u,
+				      &out);
+			used += u;
+		}
+		if (!T_EQ_U(r, DATA_END) || !T_EQ_U(used, wire.len - 4) ||
+		    !T_EQ_MEM(out.s, out.len, msg.s, msg.len))
+			printf("    round %d\n", round);
+	}
+	sa_free(&msg);
+	sa_free(&wire);
+	sa_free(&out);
+}
+
 const t_case t_cases[] = {
-	T_CASE(t_parse),   T_CASE(t_limit), T_CASE(t_mailparams),     T_CASE(t_localip),
-	T_CASE(t_decoder), T_CASE(t_hops),  T_CASE(t_hops_long_line), T_END,
+	T_CASE(t_parse),          T_CASE(t_limit),     T_CASE(t_mailparams),
+	T_CASE(t_localip),        T_CASE(t_decoder),   T_CASE(t_hops),
+	T_CASE(t_hops_long_line), T_CASE(t_roundtrip), T_END,
 };
