@@ -90,5 +90,7 @@ int main(int argc, char **argv)
 		die_sys(EXIT_TEMP, "unable to read input", (char *)0);
 	if (wait_crashed(status))
 		die_x(EXIT_TEMP, args[0], " crashed", (char *)0);
+	sa_free(&head);
+	sa_free(&inject);
 	return wait_exitcode(status);
 }

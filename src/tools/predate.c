@@ -38,6 +38,7 @@ int main(int argc, char **argv)
 		die_sys(EXIT_TEMP, "unable to run ", argv[1], (char *)0);
 	if (r < 0)
 		die_sys(EXIT_TEMP, "unable to read input", (char *)0);
+	sa_free(&head);
 	if (wait_crashed(status))
 		die_x(EXIT_TEMP, argv[1], " crashed", (char *)0);
 	return wait_exitcode(status);

@@ -86,6 +86,7 @@ int main(int argc, char **argv)
 		die_sys(EXIT_TEMP, "unable to run ", arg[0], (char *)0);
 	if (r < 0)
 		die_sys(EXIT_TEMP, "unable to read message", (char *)0);
+	sa_free(&head);
 	if (wait_crashed(status))
 		die_x(EXIT_TEMP, arg[0], " crashed", (char *)0);
 	return wait_exitcode(status);

@@ -40,7 +40,7 @@ static void cat_shown(sa *x, const char *s, size_t n, size_t max)
 		n = max;
 	for (i = 0; i < n; ++i)
 		if (!sa_catc(x, (unsigned char)s[i] < 32 || (unsigned char)s[i] > 126 ? '?' : s[i]))
-			die_x(0, "out of memory", (char *)0);
+			die_x(0, "out of memory", (char *)0); /* exit 0: never fail a delivery */
 }
 
 /* subject - the Subject field of the header on stdin, unfolded, in out; the offset
@@ -123,13 +123,32 @@ static void notify(const char *line, size_t n, const sa *notice)
 	close(fd);
 }
 
+/* notice - the line to write: sender and subject, made safe for a terminal; 0 if
+ * memory ran out */
+static int notice(sa *out, const char *sender)
+{
+	sa subj = SA_ZERO;
+	size_t skip = subject(&subj);
+	int ok = sa_copys(out, "\r\n\007New mail from ");
+	if (ok && sender && *sender)
+		cat_shown(out, sender, strlen(sender), SENDER_MAX);
+	else if (ok)
+		ok = sa_cats(out, "MAILER-DAEMON");
+	if (ok && skip < subj.len) {
+		ok = sa_cats(out, ", subject: ");
+		if (ok)
+			cat_shown(out, subj.s + skip, subj.len - skip, SUBJECT_MAX);
+	}
+	sa_free(&subj);
+	return ok && sa_cats(out, "\r\n");
+}
+
 int main(int argc, char **argv)
 {
 	const char *user = env_get("USER");
-	const char *sender = env_get("SENDER");
-	sa subj = SA_ZERO, notice = SA_ZERO;
+	sa line = SA_ZERO;
 	struct utmpx *u;
-	size_t ulen, skip;
+	size_t ulen;
 	(void)argc;
 	die_init(argv[0]);
 	if (!user || !*user) {
@@ -137,26 +156,17 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	ulen = strlen(user);
-	skip = subject(&subj);
-	if (!sa_copys(&notice, "\r\n\007New mail from "))
+	if (!notice(&line, env_get("SENDER"))) {
+		warn_x("out of memory", (char *)0);
 		return 0;
-	if (sender && *sender)
-		cat_shown(&notice, sender, strlen(sender), SENDER_MAX);
-	else if (!sa_cats(&notice, "MAILER-DAEMON"))
-		return 0;
-	if (skip < subj.len) {
-		if (!sa_cats(&notice, ", subject: "))
-			return 0;
-		cat_shown(&notice, subj.s + skip, subj.len - skip, SUBJECT_MAX);
 	}
-	if (!sa_cats(&notice, "\r\n"))
-		return 0;
 	setutxent();
 	while ((u = getutxent()))
 		if (u->ut_type == USER_PROCESS && ulen <= sizeof u->ut_user &&
 		    !memcmp(u->ut_user, user, ulen) &&
 		    (ulen == sizeof u->ut_user || !u->ut_user[ulen]))
-			notify(u->ut_line, strnlen(u->ut_line, sizeof u->ut_line), &notice);
+			notify(u->ut_line, strnlen(u->ut_line, sizeof u->ut_line), &line);
 	endutxent();
+	sa_free(&line);
 	return 0;
 }
