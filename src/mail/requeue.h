@@ -6,11 +6,11 @@
  *
  *	qq q;
  *	int rerr;
- *	if (!qq_start(&q)) ...                  the queue program could not be started
+ *	if (!qq_start(&q)) ...     the queue program could not be started
  *	text = requeue(&q, 0, dtline, len, sender, rcpt, n, &rerr);
- *	if (!*text) ...                          queued, qq_qp(&q) is the qp
- *	else ...                                 a "D..." or "Z..." report; rerr is set
- *	                                         when reading fd failed (errno)
+ *	if (!*text) ...            queued; qq_qp(&q) is the qp
+ *	else ...                   a "D..." or "Z..." report; rerr is 1 when reading
+ *	                           fd failed (errno), and nothing was queued
  */
 #ifndef REQUEUE_H
 #define REQUEUE_H

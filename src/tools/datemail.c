@@ -20,6 +20,7 @@
 
 #define EXIT_TEMP 111
 
+/* nomem - out of memory is a temporary failure */
 static _Noreturn void nomem(void)
 {
 	die_x(EXIT_TEMP, "out of memory", (char *)0);

@@ -59,6 +59,7 @@ static struct {
 	size_t alloc;        /* slots allocated in list */
 } g;
 
+/* nomem - out of memory is a temporary failure */
 static _Noreturn void nomem(void)
 {
 	die_x(EXIT_TEMP, "out of memory", (char *)0);

@@ -27,6 +27,7 @@
 #define EXIT_TEMP 111
 #define FOLD      78 /* the To field goes on on a new line rather than pass this column */
 
+/* nomem - out of memory is a temporary failure */
 static _Noreturn void nomem(void)
 {
 	die_x(EXIT_TEMP, "out of memory", (char *)0);

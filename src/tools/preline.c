@@ -13,16 +13,19 @@
  * and for a usage error, so no mail is lost while the .qmail file is being fixed.
  */
 #include <signal.h>
+#include <string.h>
 
 #include "die.h"
 #include "env.h"
 #include "run.h"
 #include "sa.h"
 #include "sig.h"
+#include "str.h"
 #include "wait.h"
 
 #define EXIT_TEMP 111
 
+/* usage - a malformed command line */
 static _Noreturn void usage(void)
 {
 	die_x(EXIT_TEMP, "usage: preline [-frdFRD] program [arg ...]", (char *)0);
@@ -38,47 +41,41 @@ static void add(sa *head, const char *name)
 		die_x(EXIT_TEMP, "out of memory", (char *)0);
 }
 
-int main(int argc, char **argv)
+/* options - read the -frdFRD flags into want (From_, Return-Path, Delivered-To);
+ * the program and its arguments that follow them */
+static char **options(char **arg, int want[3])
 {
-	int from = 1, rpath = 1, dt = 1, status, r;
-	sa head = SA_ZERO;
-	char **arg = argv + 1;
-	const char *o;
-	die_init(argv[0]);
-	(void)argc;
+	static const char letters[] = "frd"; /* the lines, in the order they are given */
+	const char *o, *l;
 	for (; *arg && (*arg)[0] == '-'; ++arg) {
-		if ((*arg)[1] == '-' && !(*arg)[2]) {
-			++arg;
-			break;
-		}
+		if ((*arg)[1] == '-' && !(*arg)[2])
+			return arg + 1;
 		if (!(*arg)[1])
 			usage();
-		for (o = *arg + 1; *o; ++o)
-			switch (*o) {
-			case 'f':
-			case 'F':
-				from = *o == 'F';
-				break;
-			case 'r':
-			case 'R':
-				rpath = *o == 'R';
-				break;
-			case 'd':
-			case 'D':
-				dt = *o == 'D';
-				break;
-			default:
+		for (o = *arg + 1; *o; ++o) {
+			l = strchr(letters, case_lower((unsigned char)*o));
+			if (!l || !*l)
 				usage();
-			}
+			want[l - letters] = *o >= 'A' && *o <= 'Z';
+		}
 	}
+	return arg;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const vars[3] = {"UFLINE", "RPLINE", "DTLINE"};
+	int want[3] = {1, 1, 1}, status, r, i;
+	sa head = SA_ZERO;
+	char **arg;
+	(void)argc;
+	die_init(argv[0]);
+	arg = options(argv + 1, want);
 	if (!*arg)
 		usage();
-	if (from)
-		add(&head, "UFLINE");
-	if (rpath)
-		add(&head, "RPLINE");
-	if (dt)
-		add(&head, "DTLINE");
+	for (i = 0; i < 3; ++i)
+		if (want[i])
+			add(&head, vars[i]);
 	if (!sig_ignore(SIGPIPE))
 		die_sys(EXIT_TEMP, "unable to ignore SIGPIPE", (char *)0);
 	r = run_feed(arg, head.s, head.len, 0, &status);

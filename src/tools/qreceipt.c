@@ -4,10 +4,10 @@
  *	|qreceipt ADDR
  *
  * Reads the header of the message on stdin. If a Notice-Requested-Upon-Delivery-To
- * field lists ADDR (compared ignoring case), it sends a short success notice about
- * ADDR to the envelope sender $SENDER. Nothing is sent for a bounce (empty sender)
- * or a double bounce (#@[]), and the notice itself goes out with an empty envelope
- * sender, so notices can never bounce back and forth.
+ * field lists ADDR (read as an address list by hdraddr.c, compared ignoring case),
+ * it sends a short success notice about ADDR to the envelope sender $SENDER. Nothing is sent for a
+ *bounce (empty sender) or a double bounce (#@[]), and the notice itself goes out with an empty
+ *envelope sender, so notices can never bounce back and forth.
  *
  * DIAGNOSTICS: exit 0 when the notice was queued or none was wanted; 100 when the
  * queue refused it for good; 111 for a temporary failure, and for a usage error.
@@ -18,6 +18,8 @@
 #include "buf.h"
 #include "die.h"
 #include "env.h"
+#include "hdr.h"
+#include "hdraddr.h"
 #include "qq.h"
 #include "sa.h"
 #include "sig.h"
@@ -26,123 +28,69 @@
 
 #define EXIT_PERM  100
 #define EXIT_TEMP  111
-#define FIELD_MAX  65536   /* bytes of one header field kept */
 #define HEADER_MAX 1048576 /* header bytes read at most */
 
-static const char field_name[] = "notice-requested-upon-delivery-to:";
+static const char field_name[] = "notice-requested-upon-delivery-to";
 
-static struct {
-	const char *addr; /* ADDR */
-	int found;        /* a request for ADDR was seen */
-	sa cur;           /* the address being collected outside <> */
-	sa angle;         /* the address inside <> */
-	int got_angle;    /* the current address had a <> part */
-} g;
-
+/* nomem - out of memory is a temporary failure */
 static _Noreturn void nomem(void)
 {
 	die_x(EXIT_TEMP, "out of memory", (char *)0);
 }
 
-/* emit - one address of the list is complete: is it ADDR? */
-static void emit(void)
-{
-	const sa *a = g.got_angle ? &g.angle : &g.cur;
-	size_t n = strlen(g.addr);
-	if (a->len == n && case_equalb(a->s, n, g.addr))
-		g.found = 1;
-	g.cur.len = g.angle.len = 0;
-	g.got_angle = 0;
-}
-
-/* addresses - look at each address of an RFC 822 address list: comments and blanks
- * dropped, quoted strings unquoted, the part in <> preferred over the rest, source
- * routes and group names skipped */
-static void addresses(const char *s, size_t n)
-{
-	size_t i;
-	int in_angle = 0, depth;
-	for (i = 0; i < n; ++i) {
-		sa *to = in_angle ? &g.angle : &g.cur;
-		char c = s[i];
-		if (c == '(') {
-			for (depth = 1, ++i; i < n && depth; ++i)
-				if (s[i] == '\\')
-					++i;
-				else if (s[i] == '(' || s[i] == ')')
-					depth += s[i] == '(' ? 1 : -1;
-			--i;
-		} else if (c == '"') {
-			for (++i; i < n && s[i] != '"'; ++i) {
-				if (s[i] == '\\' && i + 1 < n)
-					++i;
-				if (!sa_catc(to, s[i]))
-					nomem();
-			}
-		} else if (c == '\\' && i + 1 < n) {
-			if (!sa_catc(to, s[++i]))
-				nomem();
-		} else if (c == '<') {
-			in_angle = 1;
-			g.angle.len = 0;
-		} else if (c == '>' && in_angle) {
-			in_angle = 0;
-			g.got_angle = 1;
-		} else if (c == ':') {
-			to->len = 0; /* a group name, or a source route inside <> */
-		} else if ((c == ',' || c == ';') && !in_angle) {
-			emit();
-		} else if (c != ',' && c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-			if (!sa_catc(to, c))
-				nomem();
-		}
-	}
-	emit();
-}
-
-/* field_done - a whole header field has been collected */
-static void field_done(const sa *f)
-{
-	size_t k = sizeof field_name - 1;
-	if (f->len >= k && case_equalb(f->s, k, field_name))
-		addresses(f->s + k, f->len - k);
-}
-
-/* scan - read the header on stdin, field by field */
-static void scan(void)
+/* read_header - the header on stdin up to and including the empty line that ends
+ * it, at most HEADER_MAX bytes (a longer one is looked at only that far) */
+static void read_header(sa *head)
 {
 	char space[8192];
 	buf in;
-	sa line = SA_ZERO, f = SA_ZERO;
-	size_t total = 0;
 	unsigned flags;
+	size_t start;
 	int r;
 	buf_init(&in, 0, space, sizeof space);
-	while (total < HEADER_MAX) {
-		line.len = 0;
-		r = buf_getline(&in, &line, FIELD_MAX, '\n', &flags);
+	while (head->len < HEADER_MAX) {
+		start = head->len;
+		r = buf_getline(&in, head, HEADER_MAX - head->len, '\n', &flags);
 		if (r < 0)
 			die_sys(EXIT_TEMP, "unable to read message", (char *)0);
-		if (r == 0 || line.s[0] == '\n' ||
-		    (line.s[0] == '\r' && line.len > 1 && line.s[1] == '\n'))
+		if (r == 0 || head->s[start] == '\n' ||
+		    (head->len - start == 2 && head->s[start] == '\r' &&
+		     head->s[start + 1] == '\n'))
 			break;
-		total += line.len;
-		if (line.s[0] != ' ' && line.s[0] != '\t') {
-			field_done(&f);
-			f.len = 0;
-		}
-		if (f.len < FIELD_MAX &&
-		    !sa_catb(&f, line.s,
-			     line.len < FIELD_MAX - f.len ? line.len : FIELD_MAX - f.len))
-			nomem();
 	}
-	field_done(&f);
-	sa_free(&line);
-	sa_free(&f);
 }
 
-/* notice - queue the success notice to sender */
-static void notice(const char *sender)
+/* requested - whether a Notice-Requested-Upon-Delivery-To field of the header lists
+ * addr (compared ignoring case, after the addresses are unquoted by hdraddr.c) */
+static int requested(const sa *head, const char *addr)
+{
+	static const hdr_limits lim = {HEADER_MAX + 2, HDR_FIELDS_MAX};
+	hdr h = HDR_ZERO;
+	hdr_alist al = HDR_ALIST_ZERO;
+	size_t i, k = sizeof field_name - 1, n = strlen(addr), off;
+	int found = 0;
+	if (!hdr_split(&h, head->s, head->len, &lim) && h.err == HDR_ENOMEM)
+		nomem();
+	for (i = 0; i < h.n && !found; ++i) {
+		const hdr_field *f = &h.f[i];
+		if (f->name != k || !case_equalb(head->s + f->off, k, field_name))
+			continue;
+		if (!hdr_alist_parse(&al, head->s + f->val, f->end - f->val, 0, k + 1)) {
+			if (al.err == HDR_ENOMEM)
+				nomem();
+			continue; /* not an address list: it requests nothing */
+		}
+		for (off = 0; off < al.addrs.len && !found; off += strlen(al.addrs.s + off) + 1)
+			found = strlen(al.addrs.s + off) == n &&
+				case_equalb(al.addrs.s + off, n, addr);
+	}
+	hdr_alist_free(&al);
+	hdr_free(&h);
+	return found;
+}
+
+/* notice - queue the success notice about addr to sender */
+static void notice(const char *addr, const char *sender)
 {
 	static qq q;
 	const char *rcpt = env_get("RECIPIENT");
@@ -154,7 +102,7 @@ static void notice(const char *sender)
 	if (!qq_start(&q))
 		die_sys(EXIT_TEMP, "unable to start qq", (char *)0);
 	qq_puts(&q, "From: Delivery notice <");
-	qq_puts(&q, rcpt ? rcpt : g.addr);
+	qq_puts(&q, rcpt ? rcpt : addr);
 	qq_puts(&q, ">\nTo: <");
 	qq_puts(&q, sender);
 	qq_puts(&q, ">\nSubject: success notice\nDate: ");
@@ -166,7 +114,7 @@ static void notice(const char *sender)
 		qq_puts(&q, host);
 	}
 	qq_puts(&q, ".\n\nYour message has been delivered to this address:\n\n    ");
-	qq_puts(&q, g.addr);
+	qq_puts(&q, addr);
 	qq_puts(&q, "\n\nYou asked for this notice in the Notice-Requested-Upon-Delivery-To\n"
 		    "field of its header.\n");
 	qq_from(&q, "");
@@ -189,10 +137,11 @@ static int tame(const char *s)
 int main(int argc, char **argv)
 {
 	const char *sender;
+	sa head = SA_ZERO;
+	int found;
 	die_init(argv[0]);
 	if (argc != 2 || !argv[1][0])
 		die_x(EXIT_TEMP, "usage: qreceipt address", (char *)0);
-	g.addr = argv[1];
 	sender = env_get("SENDER");
 	if (!sender)
 		die_x(EXIT_TEMP, "SENDER not set", (char *)0);
@@ -200,16 +149,18 @@ int main(int argc, char **argv)
 		return 0;
 	if (!sig_ignore(SIGPIPE))
 		die_sys(EXIT_TEMP, "unable to ignore SIGPIPE", (char *)0);
-	scan();
-	if (!g.found)
+	read_header(&head);
+	found = requested(&head, argv[1]);
+	sa_free(&head);
+	if (!found)
 		return 0;
-	if (!tame(sender) || !tame(g.addr) ||
+	if (!tame(sender) || !tame(argv[1]) ||
 	    (env_get("RECIPIENT") && !tame(env_get("RECIPIENT"))) ||
 	    (env_get("HOST") && !tame(env_get("HOST")))) {
 		/* nothing sensible can be sent; the delivery itself is fine */
 		msg_put(1, "qreceipt: control characters in an address, no notice sent", (char *)0);
 		return 0;
 	}
-	notice(sender);
+	notice(argv[1], sender);
 	return 0;
 }

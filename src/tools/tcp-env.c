@@ -43,6 +43,7 @@ typedef struct {
 	uint16_t port; /* port */
 } end;
 
+/* usage - a malformed command line */
 static _Noreturn void usage(void)
 {
 	die_x(EXIT_USAGE, "usage: tcp-env [-rR] [-t timeout] program [arg ...]", (char *)0);
@@ -184,12 +185,33 @@ static void ident(const end *local, const end *remote, unsigned seconds)
 	set("TCPREMOTEINFO", line);
 }
 
-int main(int argc, char **argv)
+/* describe - the environment for the connection on fd 0 */
+static void describe(int doident, unsigned seconds)
 {
 	struct sockaddr_storage lss, rss;
 	socklen_t llen = sizeof lss, rlen = sizeof rss;
-	const char *proto = env_get("PROTO");
 	end local, remote;
+	if (getsockname(0, (struct sockaddr *)&lss, &llen) == -1 ||
+	    getpeername(0, (struct sockaddr *)&rss, &rlen) == -1 ||
+	    !sock_local(0, &local.ip, &local.port) || !sock_remote(0, &remote.ip, &remote.port))
+		die_sys(EXIT_TEMP, "unable to get the addresses of the connection on fd 0",
+			(char *)0);
+	ip_unmap(&local.ip);
+	ip_unmap(&remote.ip);
+	set("PROTO", "TCP");
+	set_end("TCPLOCALIP", "TCPLOCALPORT", &local);
+	set_end("TCPREMOTEIP", "TCPREMOTEPORT", &remote);
+	set_host("TCPLOCALHOST", &lss, llen);
+	set_host("TCPREMOTEHOST", &rss, rlen);
+	if (doident)
+		ident(&local, &remote, seconds);
+	else if (unsetenv("TCPREMOTEINFO") == -1)
+		die_sys(EXIT_TEMP, "unable to unset TCPREMOTEINFO", (char *)0);
+}
+
+int main(int argc, char **argv)
+{
+	const char *proto = env_get("PROTO");
 	uint64_t secs = 30;
 	int doident = 1, opt;
 	die_init(argv[0]);
@@ -197,10 +219,8 @@ int main(int argc, char **argv)
 	while ((opt = getopt(argc, argv, "+rRt:")) != -1)
 		switch (opt) {
 		case 'r':
-			doident = 1;
-			break;
 		case 'R':
-			doident = 0;
+			doident = opt == 'r';
 			break;
 		case 't':
 			if (!scan_u64_all(optarg, strlen(optarg), &secs) || !secs || secs > 3600)
@@ -212,25 +232,8 @@ int main(int argc, char **argv)
 	argv += optind;
 	if (!*argv)
 		usage();
-	if (!proto || !str_equal(proto, "TCP")) {
-		if (getsockname(0, (struct sockaddr *)&lss, &llen) == -1 ||
-		    getpeername(0, (struct sockaddr *)&rss, &rlen) == -1 ||
-		    !sock_local(0, &local.ip, &local.port) ||
-		    !sock_remote(0, &remote.ip, &remote.port))
-			die_sys(EXIT_TEMP, "unable to get the addresses of the connection on fd 0",
-				(char *)0);
-		ip_unmap(&local.ip);
-		ip_unmap(&remote.ip);
-		set("PROTO", "TCP");
-		set_end("TCPLOCALIP", "TCPLOCALPORT", &local);
-		set_end("TCPREMOTEIP", "TCPREMOTEPORT", &remote);
-		set_host("TCPLOCALHOST", &lss, llen);
-		set_host("TCPREMOTEHOST", &rss, rlen);
-		if (doident)
-			ident(&local, &remote, (unsigned)secs);
-		else if (unsetenv("TCPREMOTEINFO") == -1)
-			die_sys(EXIT_TEMP, "unable to unset TCPREMOTEINFO", (char *)0);
-	}
+	if (!proto || !str_equal(proto, "TCP"))
+		describe(doident, (unsigned)secs);
 	execvp(argv[0], argv);
 	die_sys(EXIT_TEMP, "unable to run ", argv[0], (char *)0);
 }
