@@ -15,6 +15,7 @@ import fcntl
 import json
 import mailbox
 import os
+import platform
 import pwd
 import re
 import select
@@ -489,6 +490,10 @@ def inner(kind, args):
     flags = {"splogger": ["--mount"], "qbiff": ["--mount"], "tcp-env": ["--net", "--mount"]}
     argv = ["unshare"] + flags[kind] + ["--propagation", "private", sys.executable, HERE,
                                         "--inner", kind, json.dumps(args)]
+    probe = subprocess.run(argv[:-5] + ["true"], capture_output=True)
+    if not R.ok(probe.returncode == 0, "%s: unshare %s works here" % (kind, " ".join(
+            flags[kind])), probe.stderr):
+        return
     try:
         p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
         out = p.stdout.decode("latin-1")
@@ -593,19 +598,31 @@ def inner_splogger(a):
 
 
 def utmp_record(typ, line, user):
-    """a glibc x86-64 struct utmp (384 bytes)"""
-    return struct.pack("<hxxi32s4s32s256shhiii16s20s", typ, os.getpid(), line.encode(),
-                       line[-4:].encode(), user.encode(), b"", 0, 0, 0, int(time.time()), 0,
-                       b"", b"")
+    """a glibc struct utmp: on x86-64 (and 32-bit machines) ut_session and ut_tv are
+    32-bit; on the other 64-bit machines they are longs (400 bytes in all)"""
+    head = struct.pack("=hxxi32s4s32s256shh", typ, os.getpid(), line.encode(),
+                       line[-4:].encode(), user.encode(), b"", 0, 0)
+    if platform.machine() == "x86_64" or struct.calcsize("P") == 4:
+        return head + struct.pack("=iii16s20s", 0, int(time.time()), 0, b"", b"")
+    return head + struct.pack("=qqq16s20s4x", 0, int(time.time()), 0, b"", b"")
+
+
+def lo_up():
+    """bring up the loopback interface of a new network namespace (SIOCSIFFLAGS)"""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    flags = struct.unpack("16sH14x", fcntl.ioctl(s, 0x8913, struct.pack("16sH14x", b"lo", 0)))[1]
+    fcntl.ioctl(s, 0x8914, struct.pack("16sH14x", b"lo", flags | 1))
+    s.close()
 
 
 def inner_qbiff(a):
     I = Results()
     L = a["label"]
     subprocess.run(["mount", "-t", "tmpfs", "none", "/run"], check=True)
-    specs = [  # (owner uid, mode, utmp user, utmp type, should be told)
+    specs = [  # (owner uid, mode, utmp user, utmp type, should be told); root's tty is
+        # writable by all, so only qbiff's ownership check keeps it untouched
         (a["uid"], 0o700, a["user"], 7, True), (a["uid"], 0o600, a["user"], 7, False),
-        (0, 0o700, a["user"], 7, False), (a["uid"], 0o700, "someoneelse", 7, False),
+        (0, 0o722, a["user"], 7, False), (a["uid"], 0o700, "someoneelse", 7, False),
         (a["uid"], 0o700, a["user"], 8, False), (a["uid"], 0o744, a["user"], 7, True)]
     ttys = []
     recs = b""
@@ -691,7 +708,7 @@ def inner_tcpenv(a):
     I = Results()
     L = a["label"]
     te = a["bin"]
-    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+    lo_up()
     subprocess.run(["mount", "-t", "tmpfs", "none", "/tmp"], check=True)
     ident4 = Identd(socket.AF_INET, "127.0.0.1")
     ident6 = Identd(socket.AF_INET6, "::1")
