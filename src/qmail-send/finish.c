@@ -1,0 +1,262 @@
+/*
+ * finish.c - the end of a message. Permanent failures are collected in bounce/ID as
+ * they happen (bfile.h paragraphs); when neither local/SPLIT/ID nor remote/SPLIT/ID
+ * is left the message is finished, in this order:
+ *   1. if bounce/ID exists: queue one bounce to the sender (a double bounce to
+ *      doublebounceto@doublebouncehost when the sender was empty; nothing when the
+ *      sender was "#@[]", the sender of double bounces), then remove bounce/ID;
+ *   2. log "end msg ID", remove info/SPLIT/ID;
+ *   3. ask qmail-clean to remove mess/SPLIT/ID.
+ * A crash between 1 and 2 can send the bounce twice; between 2 and 3 it leaves a
+ * mess file, which the periodic sweep removes. Step 1 is retried every INJECT_WAIT
+ * seconds until qmail-queue takes the bounce.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bfile.h"
+#include "error.h"
+#include "file.h"
+#include "fmt.h"
+#include "qq.h"
+#include "queue.h"
+#include "rewrite.h"
+#include "send.h"
+#include "tm.h"
+
+#define FINISH_BATCH 4                  /* messages finished per turn of the main loop */
+#define BOUNCE_MAX   (64 * 1024 * 1024) /* largest bounce/ID read */
+#define INFO_MAX     65536              /* largest info file read */
+
+/* bounce_in - what the composer needs to build one bounce message */
+typedef struct bounce_in_s {
+	const char *sender; /* the original envelope sender */
+	size_t slen;        /* its length */
+	const char *rcpt;   /* where the bounce goes */
+	int dbl;            /* a double bounce: the original was itself a bounce */
+	const sa *paras;    /* bounce/ID: the failure paragraphs */
+	int mess;           /* the original message, open for reading at offset 0 */
+} bounce_in;
+
+/* finish_para - append the failure of rcpt (delivered on channel c) to bounce/ID;
+ * the file is synced, and cut back to its old size if anything fails, so a retry
+ * never leaves a paragraph twice. Local addresses lose their virtual-domain prefix. */
+int finish_para(send *s, uint64_t id, int c, const char *rcpt, const char *text, size_t tlen)
+{
+	char path[QUEUE_PATHMAX];
+	size_t rlen = strlen(rcpt), cut = 0, off = 0;
+	struct stat st;
+	int fd, ok;
+	if (c == CHAN_LOCAL)
+		cut = rewrite_unvirtual(&s->rw, rcpt, rlen);
+	s->para.len = 0;
+	if (!bfile_para(&s->para, rcpt + cut, rlen - cut, text, tlen))
+		return 0;
+	queue_name(path, "bounce", id, 0);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1)
+		return 0;
+	if (fstat(fd, &st) == -1) {
+		close(fd);
+		return 0;
+	}
+	ok = 1;
+	while (ok && off < s->para.len) {
+		ssize_t w = write(fd, s->para.s + off, s->para.len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		ok = w > 0;
+		if (ok)
+			off += (size_t)w;
+	}
+	ok = ok && fsync(fd) == 0 && (st.st_size || file_syncdir("bounce"));
+	if (!ok) {
+		int e = errno;
+		if (ftruncate(fd, st.st_size) == -1) {
+			/* nothing better to do: the paragraph may appear twice */
+		}
+		errno = e;
+	}
+	if (close(fd) == -1)
+		ok = 0;
+	return ok;
+}
+
+/* finish_add - message id has no channel file left: finish it at time when */
+void finish_add(send *s, uint64_t id, uint64_t when)
+{
+	while (!pq_push(&s->done, when, id))
+		log_nomem();
+}
+
+/* compose - the bounce message. Interim text until the RFC 3464 composer
+ * (src/mail/bounce.h) is in the tree; this function is the one place to change. */
+static void compose(send *s, qq *q, const bounce_in *b)
+{
+	char space[8192];
+	ssize_t r;
+	sa *h = &s->tmp;
+	h->len = 0;
+	while (!sa_cats(h, "Date: ") || !date_utc822(h, tm_now()) || !sa_cats(h, "\nFrom: ") ||
+	       !sa_cat(h, &s->bouncefrom) || !sa_catc(h, '@') || !sa_cat(h, &s->bouncehost) ||
+	       !sa_cats(h, "\nTo: ") || !sa_cats(h, b->rcpt) ||
+	       !sa_cats(h, "\nSubject: failure notice\n\nHi. This is the qmail-send program at ") ||
+	       !sa_cat(h, &s->bouncehost) || !sa_cats(h, ".\n"))
+		log_nomem();
+	qq_put(q, h->s, h->len);
+	if (b->dbl)
+		qq_puts(q, "A bounce message could not be delivered to the sender of the "
+			   "original message.\nThe failures are listed below.\n\n");
+	else
+		qq_puts(q, "Your message could not be delivered to the addresses below.\n"
+			   "This is a permanent failure: no further attempts will be made.\n\n");
+	qq_put(q, b->paras->s, b->paras->len);
+	qq_puts(q, b->dbl ? "--- Below this line is the original bounce.\n\n"
+			  : "--- Below this line is a copy of the message.\n\n");
+	qq_puts(q, "Return-Path: <");
+	qq_put(q, b->sender, b->slen);
+	qq_puts(q, ">\n");
+	while ((r = read(b->mess, space, sizeof space)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			q->failed = 1;
+			break;
+		}
+		qq_put(q, space, (size_t)r);
+	}
+}
+
+/* target - where the bounce of a message from sender goes, into rcpt (a C string);
+ * 0 when it is discarded (a bounce of a double bounce) */
+static int target(send *s, const char *sender, size_t slen, sa *rcpt, int *dbl)
+{
+	*dbl = slen == 0;
+	if (slen == 4 && !memcmp(sender, "#@[]", 4))
+		return 0;
+	if (*dbl)
+		while (!sa_copy(rcpt, &s->dbto) || !sa_catc(rcpt, '@') ||
+		       !sa_cat(rcpt, &s->dbhost) || !sa_0(rcpt))
+			log_nomem();
+	else {
+		/* a VERP sender "pre-@host-@[]" gets its bounce at "pre-@host" */
+		size_t n = slen;
+		if (slen > 4 && !memcmp(sender + slen - 4, "-@[]", 4) &&
+		    memchr(sender, '@', slen - 4))
+			n = slen - 4;
+		while (!sa_copyb(rcpt, sender, n) || !sa_0(rcpt))
+			log_nomem();
+	}
+	return 1;
+}
+
+/* inject - queue the bounce of message id; 1 when queued or deliberately dropped */
+static int inject(send *s, uint64_t id, const char *bounce)
+{
+	char path[QUEUE_PATHMAX], num[FMT_U64];
+	bounce_in b;
+	sa rcpt = SA_ZERO;
+	const char *text;
+	qq q;
+	int r;
+	queue_name(path, "info", id, 1);
+	r = file_read(path, &s->info, INFO_MAX);
+	if (r != 1 || s->info.len < 2 || s->info.s[0] != 'F' ||
+	    memchr(s->info.s, 0, s->info.len) != s->info.s + s->info.len - 1) {
+		log_put("warning: unable to read the sender from ", path, NULL);
+		return 0;
+	}
+	b.sender = s->info.s + 1;
+	b.slen = s->info.len - 2;
+	if (!target(s, b.sender, b.slen, &rcpt, &b.dbl)) {
+		log_put("triple bounce: discarding ", bounce, NULL);
+		return 1;
+	}
+	b.rcpt = rcpt.s;
+	b.paras = &s->bnc;
+	queue_name(path, "mess", id, 1);
+	b.mess = open(path, O_RDONLY | O_CLOEXEC);
+	if (b.mess == -1) {
+		log_put("warning: unable to open ", path, ": ", error_str(errno), NULL);
+		sa_free(&rcpt);
+		return 0;
+	}
+	if (!qq_start(&q)) {
+		log_put("warning: unable to start qmail-queue: ", error_str(errno), NULL);
+		close(b.mess);
+		sa_free(&rcpt);
+		return 0;
+	}
+	compose(s, &q, &b);
+	close(b.mess);
+	qq_from(&q, b.dbl ? "#@[]" : "");
+	qq_to(&q, b.rcpt);
+	text = qq_finish(&q);
+	sa_free(&rcpt);
+	if (*text) {
+		s->line.len = 0;
+		sa_cats(&s->line, "warning: trouble injecting bounce message, will try later: ");
+		log_safe(&s->line, text + 1, strlen(text + 1));
+		log_end(&s->line);
+		return 0;
+	}
+	log_put("bounce msg ", log_u(num, id), " qp ", log_u(path, qq_qp(&q)), NULL);
+	return 1;
+}
+
+/* finish_msg - finish message id (the steps in the header comment); 0 to retry */
+static int finish_msg(send *s, uint64_t id)
+{
+	static const char *const dirs[NCHAN] = {"local", "remote"};
+	char path[QUEUE_PATHMAX], bounce[QUEUE_PATHMAX], num[FMT_U64];
+	struct stat st;
+	int c, r;
+	for (c = 0; c < NCHAN; ++c) {
+		queue_name(path, dirs[c], id, 1);
+		if (stat(path, &st) == 0)
+			return 1; /* a channel job is still under way; it comes back here */
+	}
+	queue_name(bounce, "bounce", id, 0);
+	r = file_read(bounce, &s->bnc, BOUNCE_MAX);
+	if (r == -1) {
+		log_put("warning: trouble reading ", bounce, ": ", error_str(errno), NULL);
+		return 0;
+	}
+	if (r == 1) {
+		if (!inject(s, id, bounce))
+			return 0;
+		if (unlink(bounce) == -1 && errno != ENOENT)
+			log_put("warning: unable to unlink ", bounce, ": ", error_str(errno), NULL);
+		else
+			file_syncdir("bounce");
+	}
+	log_put("end msg ", log_u(num, id), NULL);
+	queue_name(path, "info", id, 1);
+	if (unlink(path) == -1 && errno != ENOENT) {
+		log_put("warning: unable to unlink ", path, ": ", error_str(errno), NULL);
+		return 0;
+	}
+	r = clean_req(s, "foop", id);
+	if (r && r != '+') {
+		queue_name(path, "mess", id, 1);
+		log_put("warning: qmail-clean unable to clean up ", path, NULL);
+	}
+	return 1;
+}
+
+/* finish_step - finish a few of the messages that are due */
+void finish_step(send *s, uint64_t now)
+{
+	int k;
+	for (k = 0; k < FINISH_BATCH && !s->exitasap; ++k) {
+		pq_item it;
+		if (!pq_top(&s->done, &it) || it.key > now)
+			return;
+		pq_pop(&s->done);
+		if (!finish_msg(s, it.val))
+			finish_add(s, it.val, now + INJECT_WAIT);
+	}
+}
