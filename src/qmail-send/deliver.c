@@ -27,6 +27,7 @@
 #include "send.h"
 
 #define INFO_MAX 65536 /* largest info file read */
+#define REC_MAX  65536 /* longest channel record kept whole (the spawn limit is lower) */
 
 static const char *const dirs[NCHAN] = {"local", "remote"};
 
@@ -257,21 +258,20 @@ static void slot_free(send *s, chan *ch, slot *sl, uint64_t now)
 		job_end(s, sl->job, now);
 }
 
-/* start - hand recipient rcpt (the record at off) of the pass's message to a slot */
+/* start - hand recipient rcpt (the record at off) of the pass's message to a slot;
+ * s->tmp2 holds the envelope sender for it */
 static void start(send *s, int c, const char *rcpt, size_t rlen, uint64_t off)
 {
 	chan *ch = &s->ch[c];
 	job *jb = &s->jobs[ch->p.job];
 	char path[QUEUE_PATHMAX], num[FMT_U64];
-	const char *sender = jb->sender.s + 1;
 	unsigned k;
 	size_t n;
 	slot *sl;
 	for (k = 0; ch->slots[k].busy; ++k) /* used < conc: a free slot exists */
 		;
 	sl = &ch->slots[k];
-	while (!sa_copyb(&sl->rcpt, rcpt, rlen) || !sa_0(&sl->rcpt) ||
-	       !rewrite_verp(&s->tmp2, sender, strlen(sender), rcpt, rlen) || !sa_0(&s->tmp2))
+	while (!sa_copyb(&sl->rcpt, rcpt, rlen) || !sa_0(&sl->rcpt))
 		log_nomem();
 	n = fmt_u64(path, queue_split(jb->id));
 	path[n++] = '/';
@@ -299,7 +299,8 @@ static void start(send *s, int c, const char *rcpt, size_t rlen, uint64_t off)
 	deliver_flush(s, c);
 }
 
-/* too_long - a recipient too long for the spawn protocol fails permanently */
+/* too_long - a recipient (or its VERP sender) too long for the spawn protocol fails
+ * permanently */
 static void too_long(send *s, chan *ch, const char *rcpt, size_t rlen, uint64_t off, uint64_t now)
 {
 	static const char text[] = "Sorry, this address is too long to deliver. (#5.1.3)\n";
@@ -324,7 +325,7 @@ static void pass_next(send *s, int c, uint64_t now)
 	char path[QUEUE_PATHMAX];
 	uint64_t len, off = ch->p.off;
 	unsigned flags;
-	int r = rec_get(&ch->p.in, &s->tmp, SPAWN_ADDRMAX + 1, &len, &flags);
+	int r = rec_get(&ch->p.in, &s->tmp, REC_MAX, &len, &flags);
 	ch->p.off += len;
 	if (r != 1) {
 		if (r == -1) {
@@ -347,7 +348,11 @@ static void pass_next(send *s, int c, uint64_t now)
 		log_put("warning: unknown record type in ", path, NULL);
 		return;
 	}
-	if (flags & REC_LONG)
+	while (!rewrite_verp(&s->tmp2, jb->sender.s + 1, jb->sender.len - 2, s->tmp.s + 1,
+			     s->tmp.len - 1) ||
+	       !sa_0(&s->tmp2))
+		log_nomem();
+	if (flags & REC_LONG || s->tmp.len - 1 > SPAWN_ADDRMAX || s->tmp2.len - 1 > SPAWN_ADDRMAX)
 		too_long(s, ch, s->tmp.s + 1, s->tmp.len - 1, off, now);
 	else
 		start(s, c, s->tmp.s + 1, s->tmp.len - 1, off);

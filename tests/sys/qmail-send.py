@@ -87,7 +87,8 @@ if len(sys.argv) > 1 and sys.argv[1] == '--spawner':
 TOP = os.environ.get('TOP', os.getcwd())
 BASE = '/tmp/hsend-systest.%d' % os.getpid()
 QMAIL = BASE + '/q'
-BUILD = os.path.join(TOP, 'build', QMAIL.replace('/', '_'))
+SAN = os.environ.get('SEND_SAN') == '1'  # SEND_SAN=1: run the sanitized build
+BUILD = os.path.join(TOP, 'build', ('san' if SAN else '') + QMAIL.replace('/', '_'))
 BIN = os.path.join(BUILD, 'bin')
 Q = QMAIL + '/queue'
 WORK = BASE + '/work'
@@ -123,7 +124,7 @@ def make_queue():
     os.makedirs(QMAIL + '/control')
     write(QMAIL + '/control/me', 'test.example\n')
     write(QMAIL + '/control/locals', 'test.example\nlocalhost\n')
-    write(QMAIL + '/control/virtualdomains', 'virt.example:vu\n')
+    write(QMAIL + '/control/virtualdomains', 'virt.example:vu\nlong.example:' + 'p' * 4100 + '\n')
     os.makedirs(WORK)
     write(WORK + '/qq', '#!/bin/sh\n'
           'n=$(( $(ls %s/bounces | wc -l) / 2 ))\n'
@@ -225,7 +226,8 @@ class Send:
             for i, fd in enumerate(high):
                 os.dup2(fd, i)
                 os.close(fd)
-        e = {'PATH': '/usr/bin:/bin', 'QMAILQUEUE': WORK + '/qq'}
+        e = {'PATH': '/usr/bin:/bin', 'QMAILQUEUE': WORK + '/qq',
+             'ASAN_OPTIONS': 'log_path=%s/asan' % WORK}
         e.update(env or {})
         self.p = subprocess.Popen([BIN + '/qmail-send'], preexec_fn=wire, close_fds=False,
                                   env=e)
@@ -453,6 +455,17 @@ def test_send():
     check(bool(vb) and b'<multi1@test.example>:\nfirst line\n/\nthird line 100%\n\n' in vb[0],
           'bounce: blank line in a report becomes /')
 
+    # a recipient that virtualdomains makes too long for the spawn protocol bounces
+    m = L.mark()
+    id13 = inject(b'long@x.example', [b'ok11@long.example'])
+    check(L.wait(r'warning: overlong recipient in local/\d+/%d' % id13, start=m) is not None,
+          'overlong recipient: warning')
+    check(L.wait(r'bounce msg %d qp \d+' % id13, start=m) is not None, 'overlong recipient: bounced')
+    lb = [msg for e, msg in bounces() if e == b'F\0Tlong@x.example\0\0']
+    check(bool(lb) and b'<ok11@long.example>:\nSorry, this address is too long' in lb[0],
+          'overlong recipient: paragraph shows the address as written')
+    check(not any('long.example' in l for l in spawnlog('local')), 'overlong recipient: never sent to a spawner')
+
     # mangled report
     m = L.mark()
     id9 = inject(b'a@b.example', [b'mangle1@test.example'])
@@ -556,7 +569,7 @@ def test_send():
 def main():
     os.makedirs(BASE)
     try:
-        r = subprocess.run(['make', '-s', '-C', TOP, 'QMAIL=' + QMAIL, 'all'],
+        r = subprocess.run(['make', '-s', '-C', TOP, 'QMAIL=' + QMAIL] + (['SAN=1'] if SAN else []) + ['all'],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         if not check(r.returncode == 0, 'build for a private prefix'):
             print(r.stdout.decode()[-2000:])
@@ -564,6 +577,10 @@ def main():
         make_queue()
         test_clean()
         test_send()
+        reports = [f for f in os.listdir(WORK) if f.startswith('asan')]
+        for f in reports:
+            print(open(os.path.join(WORK, f)).read()[:3000])
+        check(not reports, 'no sanitizer reports from qmail-send')
     finally:
         for p in PROCS:
             if p.poll() is None:
