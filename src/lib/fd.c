@@ -82,3 +82,23 @@ int fd_close(int fd)
 		return 1;
 	return 0;
 }
+
+/* fd_write_all - write all n bytes unbuffered, retrying short writes and EINTR;
+ * 1 on success, 0 with errno set (a write that moves nothing is EIO) */
+int fd_write_all(int fd, const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return 0;
+		if (w == 0) {
+			errno = EIO;
+			return 0;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+	return 1;
+}

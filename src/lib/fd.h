@@ -5,6 +5,8 @@
 #ifndef FD_H
 #define FD_H
 
+#include <stddef.h>
+
 int fd_move(int to, int from);
 int fd_copy(int to, int from);
 int fd_nonblock(int fd);
@@ -12,5 +14,6 @@ int fd_block(int fd);
 int fd_cloexec(int fd);
 int fd_nocloexec(int fd);
 int fd_close(int fd);
+int fd_write_all(int fd, const char *s, size_t n);
 
 #endif

@@ -122,6 +122,13 @@ static void env_rec(qq *q, char letter, const char *addr)
 		q->failed = 1;
 }
 
+/* qq_fail - give up on this message: qq_finish then sends no envelope, so the
+ * queue program fails and nothing is queued */
+void qq_fail(qq *q)
+{
+	q->failed = 1;
+}
+
 /* qq_from - the envelope sender ("" for a bounce) */
 void qq_from(qq *q, const char *sender)
 {
@@ -132,21 +139,6 @@ void qq_from(qq *q, const char *sender)
 void qq_to(qq *q, const char *rcpt)
 {
 	env_rec(q, 'T', rcpt);
-}
-
-/* write_all - write n bytes to fd, retrying short writes and EINTR */
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return 0;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 1;
 }
 
 /* read_custom - the text a filter left on fd 6, if it is a usable report: at least
@@ -235,7 +227,7 @@ const char *qq_finish(qq *q)
 	int status, ok = !q->failed && buf_flush(&q->out);
 	const char *text;
 	close(q->out.fd);
-	if (ok && (!sa_catc(&q->env, 0) || !write_all(q->envfd, q->env.s, q->env.len)))
+	if (ok && (!sa_catc(&q->env, 0) || !fd_write_all(q->envfd, q->env.s, q->env.len)))
 		ok = 0;
 	close(q->envfd);
 	sa_free(&q->env);

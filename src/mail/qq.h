@@ -36,6 +36,7 @@ void qq_put(qq *q, const char *s, size_t n);
 void qq_puts(qq *q, const char *s);
 void qq_from(qq *q, const char *sender);
 void qq_to(qq *q, const char *rcpt);
+void qq_fail(qq *q);
 const char *qq_finish(qq *q);
 unsigned long qq_qp(const qq *q);
 const char *qq_exittext(int status);

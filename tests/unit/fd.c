@@ -1,6 +1,10 @@
 /* fd.c - tests for descriptor manipulation */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -150,6 +154,33 @@ static void t_close(void)
 	T_OK(!fd_close(-1));
 }
 
+static void t_write_all(void)
+{
+	static char big[1 << 20];
+	char path[256];
+	struct stat st;
+	int fd, p[2];
+	snprintf(path, sizeof path, "%s/writeall", t_tmpdir());
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	T_OK(fd >= 0);
+	memset(big, 'x', sizeof big);
+	T_OK(fd_write_all(fd, big, sizeof big));
+	T_OK(fd_write_all(fd, big, 0));
+	T_OK(fstat(fd, &st) == 0);
+	T_EQ_U(st.st_size, sizeof big);
+	close(fd);
+	T_OK(pipe(p) == 0);
+	close(p[0]);
+	signal(SIGPIPE, SIG_IGN);
+	errno = 0;
+	T_OK(!fd_write_all(p[1], big, 10));
+	T_EQ_U(errno, EPIPE);
+	close(p[1]);
+	T_OK(!fd_write_all(-1, big, 1));
+	T_EQ_U(errno, EBADF);
+}
+
 const t_case t_cases[] = {
-	T_CASE(t_move_copy), T_CASE(t_flags), T_CASE(t_exec), T_CASE(t_close), T_END,
+	T_CASE(t_move_copy), T_CASE(t_flags),     T_CASE(t_exec),
+	T_CASE(t_close),     T_CASE(t_write_all), T_END,
 };

@@ -1,0 +1,189 @@
+/*
+ * mbox.c - appending to an mbox file. The file is opened without following a
+ * symbolic link and must then be a regular file owned by the recipient with a single
+ * link, so delivery never writes through a name someone else controls. It is locked
+ * with flock (30 seconds at most), the end offset is remembered, and the message is
+ * written as: From_ line, Return-Path, Delivered-To, the body with mboxrd quoting
+ * (">" added to every line that is zero or more ">" then "From "), a blank line.
+ * Only after fsync succeeds is the delivery done; on any error the file is cut back
+ * to the remembered offset, so a reader never sees half a message for long.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fd.h"
+#include "local.h"
+#include "lock.h"
+
+#define LOCK_MS 30000 /* how long to wait for the mailbox lock */
+
+typedef struct {
+	buf out;     /* buffered writes to the mailbox */
+	int bol;     /* at the beginning of a line */
+	uint64_t gt; /* '>' bytes held back at the beginning of this line */
+	size_t from; /* bytes of "From " matched after them */
+	char last;   /* the last message byte written, '\n' if none */
+} quoter;
+
+/* hold_flush - write out the bytes held back at the beginning of a line */
+static int hold_flush(quoter *q)
+{
+	for (; q->gt; --q->gt)
+		if (!buf_put(&q->out, ">", 1))
+			return 0;
+	if (q->from && !buf_put(&q->out, "From ", q->from))
+		return 0;
+	q->from = 0;
+	q->bol = 0;
+	return 1;
+}
+
+/* quote - write n message bytes with mboxrd quoting; 0 on a write error */
+static int quote(quoter *q, const char *s, size_t n)
+{
+	while (n) {
+		if (q->bol) {
+			if (!q->from && *s == '>') {
+				++q->gt;
+			} else if (*s == "From "[q->from]) {
+				if (++q->from == 5) {
+					if (!buf_put(&q->out, ">", 1) || !hold_flush(q))
+						return 0;
+					q->last = ' ';
+				}
+			} else {
+				if (!hold_flush(q))
+					return 0;
+				continue;
+			}
+			++s;
+			--n;
+			continue;
+		}
+		{
+			const char *nl = memchr(s, '\n', n);
+			size_t k = nl ? (size_t)(nl - s) + 1 : n;
+			if (!buf_put(&q->out, s, k))
+				return 0;
+			q->last = s[k - 1];
+			q->bol = nl != 0;
+			s += k;
+			n -= k;
+		}
+	}
+	return 1;
+}
+
+/* quote_end - the end of the message: release what is held, then the blank line
+ * (two newlines if the message did not end with one) */
+static int quote_end(quoter *q)
+{
+	if (q->gt || q->from) {
+		q->last = 'x';
+		if (!hold_flush(q))
+			return 0;
+	}
+	return buf_put(&q->out, q->last == '\n' ? "\n" : "\n\n", q->last == '\n' ? 1 : 2);
+}
+
+/* write_message - From_ line, header lines and the quoted message; 0 on error, with
+ * *rerr set when it was reading the message that failed */
+static int write_message(local *l, quoter *q, int *rerr)
+{
+	char space[8192];
+	buf in;
+	if (!buf_putsa(&q->out, &l->ufline) || !buf_putsa(&q->out, &l->rpline) ||
+	    !buf_putsa(&q->out, &l->dtline))
+		return 0;
+	message_rewind();
+	buf_init(&in, 0, space, sizeof space);
+	for (;;) {
+		const char *s;
+		size_t n;
+		ssize_t r = buf_feed(&in);
+		if (r < 0) {
+			*rerr = 1;
+			return 0;
+		}
+		if (r == 0)
+			break;
+		s = buf_peek(&in, &n);
+		if (!quote(q, s, n))
+			return 0;
+		buf_skip(&in, n);
+	}
+	return quote_end(q) && buf_flush(&q->out);
+}
+
+/* open_mbox - open path for appending and check what it is; exits on failure */
+static int open_mbox(const char *path)
+{
+	struct stat st;
+	int fd =
+		open(path,
+		     O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+		     0600);
+	if (fd == -1) {
+		if (errno == ELOOP)
+			quit(EXIT_TEMP, "Mailbox ", path, " is a symbolic link. (#4.7.0)",
+			     (char *)0);
+		if (errno == ENXIO)
+			quit(EXIT_TEMP, "Mailbox ", path, " is not a regular file. (#4.7.0)",
+			     (char *)0);
+		quit_sys(EXIT_TEMP, "4.2.1", "Unable to open mailbox ", path, (char *)0);
+	}
+	if (fstat(fd, &st) == -1)
+		quit_sys(EXIT_TEMP, "4.3.0", "Unable to stat mailbox ", path, (char *)0);
+	if (!S_ISREG(st.st_mode))
+		quit(EXIT_TEMP, "Mailbox ", path, " is not a regular file. (#4.7.0)", (char *)0);
+	if (st.st_uid != geteuid())
+		quit(EXIT_TEMP, "Mailbox ", path, " is not owned by the recipient. (#4.7.0)",
+		     (char *)0);
+	if (st.st_nlink != 1)
+		quit(EXIT_TEMP, "Mailbox ", path, " has more than one link. (#4.7.0)", (char *)0);
+	if (!fd_block(fd))
+		quit_sys(EXIT_TEMP, "4.3.0", "Unable to set up mailbox ", path, (char *)0);
+	return fd;
+}
+
+/* mbox_deliver - append the message to the mbox at path; exits on failure */
+void mbox_deliver(local *l, const char *path)
+{
+	char space[8192];
+	quoter q;
+	off_t end;
+	int rerr = 0, e;
+	int fd = open_mbox(path);
+	if (!lock_ex_timeout(fd, LOCK_MS)) {
+		if (errno == ETIMEDOUT)
+			quit(EXIT_TEMP, "Timeout while locking mailbox ", path, ". (#4.2.0)",
+			     (char *)0);
+		quit_sys(EXIT_TEMP, "4.2.0", "Unable to lock mailbox ", path, (char *)0);
+	}
+	end = lseek(fd, 0, SEEK_END);
+	if (end == -1)
+		quit_sys(EXIT_TEMP, "4.3.0", "Unable to seek in mailbox ", path, (char *)0);
+	memset(&q, 0, sizeof q);
+	buf_init(&q.out, fd, space, sizeof space);
+	q.bol = 1;
+	q.last = '\n';
+	if (write_message(l, &q, &rerr) && fsync(fd) == 0) {
+		if (close(fd) == 0)
+			return;
+		/* the lock is gone with the descriptor: the offset may no longer be ours */
+		quit_sys(EXIT_TEMP, "4.3.0", "Unable to close mailbox ", path, (char *)0);
+	}
+	e = errno;
+	if (ftruncate(fd, end) == -1) {
+		/* nothing better to do: the temporary failure below says what went wrong */
+	}
+	errno = e;
+	if (rerr)
+		quit_sys(EXIT_TEMP, "4.3.0", "Unable to read message", (char *)0);
+	quit_sys(EXIT_TEMP, "4.3.0", "Unable to write mailbox ", path, (char *)0);
+}

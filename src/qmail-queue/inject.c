@@ -1,0 +1,242 @@
+/*
+ * inject.c - the injection sequence. Each step leaves the queue in a state that
+ * qmail-send and qmail-clean can recover from after a crash:
+ *
+ *  1. create pid/PID.TIME.SEQ (O_EXCL): its inode number becomes the message ID;
+ *  2. link it to mess/SPLIT/ID and unlink the pid name;
+ *  3. write the Received line and the message, fsync the file, fsync mess/SPLIT;
+ *  4. create intd/ID (O_EXCL), write u, p and the envelope records, fsync it;
+ *  5. link intd/ID to todo/ID and fsync todo/: only now is the message queued;
+ *  6. pull the trigger so qmail-send looks at todo/ at once.
+ *
+ * Invariant: todo/ID exists only when mess/SPLIT/ID and intd/ID are complete and on
+ * disk. A crash before step 5 leaves a mess (and maybe intd) file without todo;
+ * qmail-send removes such files once they are older than this program's 24 h limit.
+ * Any failure removes what this run created and exits with the SPEC 4 code.
+ */
+#include "inject.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "auto.h"
+#include "file.h"
+#include "fmt.h"
+#include "sa.h"
+#include "tm.h"
+
+/* fail - remove whatever this run created, then exit with code */
+static int fail(inject *in, int code)
+{
+	if (in->made >= 1) {
+		if (in->messfd != -1 && ftruncate(in->messfd, 0) == -1) {
+			/* the unlink below frees the space once we exit */
+		}
+		unlink(in->messname);
+	}
+	if (in->made >= 2)
+		unlink(in->intdname);
+	if (in->made >= 3)
+		unlink(in->todoname);
+	return code;
+}
+
+/* invoked_by - the Received wording for the real uid: "by alias", "from network",
+ * "for bounce", else "by uid N" */
+static int invoked_by(sa *line, uid_t uid)
+{
+	static const struct {
+		const char *user; /* account name */
+		const char *text; /* wording */
+	} who[] = {
+		{auto_usera, "by alias"},
+		{auto_userd, "from network"},
+		{auto_users, "for bounce"},
+	};
+	size_t i;
+	for (i = 0; i < sizeof who / sizeof who[0]; ++i) {
+		struct passwd *pw = getpwnam(who[i].user);
+		if (pw && pw->pw_uid == uid)
+			return sa_cats(line, who[i].text);
+	}
+	return sa_cats(line, "by uid ") && sa_catu(line, uid);
+}
+
+/* make_pidfile - step 1: a new file whose inode gives the message ID */
+static int make_pidfile(inject *in)
+{
+	struct stat st;
+	time_t start = tm_now();
+	unsigned seq;
+	for (seq = 1; seq <= 9; ++seq) {
+		char *s = in->pidname;
+		size_t n = 0;
+		memcpy(s, "pid/", 4);
+		n = 4;
+		n += fmt_u64(s + n, (uint64_t)in->pid);
+		s[n++] = '.';
+		n += fmt_u64(s + n, (uint64_t)start);
+		s[n++] = '.';
+		n += fmt_u64(s + n, seq);
+		s[n] = 0;
+		in->messfd = open(s, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (in->messfd != -1)
+			break;
+		if (errno != EEXIST)
+			return 0;
+	}
+	if (in->messfd == -1 || fstat(in->messfd, &st) == -1)
+		return 0;
+	in->id = (uint64_t)st.st_ino;
+	return 1;
+}
+
+/* write_message - step 3: Received line, then fd 0 to the end; returns 0 or a code */
+static int write_message(inject *in)
+{
+	sa line = SA_ZERO;
+	int r;
+	buf_init(&in->out, in->messfd, in->outspace, sizeof in->outspace);
+	buf_init(&in->in, 0, in->inspace, sizeof in->inspace);
+	if (!sa_cats(&line, "Received: (qmail ") || !sa_catu(&line, (uint64_t)in->pid) ||
+	    !sa_cats(&line, " invoked ") || !invoked_by(&line, in->uid) || !sa_cats(&line, "); ") ||
+	    !date_utc822(&line, tm_now()) || !sa_catc(&line, '\n'))
+		return 51;
+	r = buf_putsa(&in->out, &line);
+	sa_free(&line);
+	if (!r)
+		return 53;
+	r = buf_copy(&in->out, &in->in);
+	if (r == -1)
+		return 54;
+	if (r != 1 || !buf_flush(&in->out) || fsync(in->messfd) == -1 || close(in->messfd) == -1) {
+		in->messfd = -1;
+		return 53;
+	}
+	in->messfd = -1;
+	if (!file_syncdir(in->messdir))
+		return 53;
+	return 0;
+}
+
+/* copy_addr - one envelope address from fd 1 up to and including its NUL;
+ * returns 0 or an exit code (11 too long, 54 read error or early end, 53 write) */
+static int copy_addr(inject *in)
+{
+	size_t len = 0;
+	for (;;) {
+		size_t n;
+		const char *s, *nul;
+		ssize_t r = buf_feed(&in->in);
+		if (r <= 0)
+			return 54;
+		s = buf_peek(&in->in, &n);
+		nul = memchr(s, 0, n);
+		if (nul)
+			n = (size_t)(nul - s) + 1;
+		if (len + n - (nul ? 1 : 0) > INJECT_ADDRMAX)
+			return 11;
+		len += n;
+		if (!buf_put(&in->out, s, n))
+			return 53;
+		buf_skip(&in->in, n);
+		if (nul)
+			return 0;
+	}
+}
+
+/* write_envelope - step 4: u and p records, then the envelope from fd 1 */
+static int write_envelope(inject *in)
+{
+	char c;
+	int r, first = 1;
+	sa head = SA_ZERO;
+	in->intdfd = open(in->intdname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (in->intdfd == -1)
+		return 65;
+	in->made = 2;
+	buf_init(&in->out, in->intdfd, in->outspace, sizeof in->outspace);
+	buf_init(&in->in, 1, in->inspace, sizeof in->inspace);
+	if (!sa_catc(&head, 'u') || !sa_catu(&head, in->uid) || !sa_0(&head) ||
+	    !sa_catc(&head, 'p') || !sa_catu(&head, (uint64_t)in->pid) || !sa_0(&head))
+		return 51;
+	r = buf_putsa(&in->out, &head);
+	sa_free(&head);
+	if (!r)
+		return 53;
+	for (;;) {
+		r = buf_getc(&in->in, &c);
+		if (r <= 0)
+			return 54;
+		if (first && c != 'F')
+			return 91;
+		if (!first && c == 0)
+			break;
+		if (!first && c != 'T')
+			return 91;
+		first = 0;
+		if (!buf_put(&in->out, &c, 1))
+			return 53;
+		r = copy_addr(in);
+		if (r)
+			return r;
+	}
+	if (!buf_flush(&in->out) || fsync(in->intdfd) == -1 || close(in->intdfd) == -1)
+		return 53;
+	return 0;
+}
+
+/* trigger - step 6: wake qmail-send; errors do not matter, it also scans by time */
+static void trigger(void)
+{
+	int fd = open("lock/trigger", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd != -1) {
+		if (write(fd, "", 1) == -1) {
+			/* a full FIFO already holds a wake-up */
+		}
+		close(fd);
+	}
+}
+
+/* inject_run - the whole sequence; returns the exit code */
+int inject_run(inject *in)
+{
+	int code;
+	in->messfd = in->intdfd = -1;
+	in->made = 0;
+	in->uid = getuid();
+	in->pid = getpid();
+	if (fcntl(0, F_GETFD) == -1 || fcntl(1, F_GETFD) == -1)
+		return 54;
+	if (!make_pidfile(in))
+		return 63;
+	queue_name(in->messname, "mess", in->id, 1);
+	queue_name(in->intdname, "intd", in->id, 0);
+	queue_name(in->todoname, "todo", in->id, 0);
+	memcpy(in->messdir, "mess/", 5);
+	in->messdir[5 + fmt_u64(in->messdir + 5, queue_split(in->id))] = 0;
+	if (link(in->pidname, in->messname) == -1) {
+		unlink(in->pidname);
+		return 64;
+	}
+	in->made = 1;
+	if (unlink(in->pidname) == -1)
+		return fail(in, 63);
+	code = write_message(in);
+	if (code)
+		return fail(in, code);
+	code = write_envelope(in);
+	if (code)
+		return fail(in, code);
+	if (link(in->intdname, in->todoname) == -1)
+		return fail(in, 66);
+	in->made = 3;
+	if (!file_syncdir("todo"))
+		return fail(in, 53);
+	trigger();
+	return 0;
+}

@@ -1,0 +1,190 @@
+"""qmailtest - shared helpers for the end-to-end tests (imported, not run).
+
+Each test builds and installs a private copy of the suite into a temporary home
+(make QMAIL=DIR setup check), creates the users it needs, starts the real daemons
+as the real users, and removes all of it at the end. Every assertion prints
+"ok ..." or "FAIL ..."; finish() prints "N passed, N failed".
+"""
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.environ.get("TOP") or os.getcwd()
+
+
+class Results:
+    """Counts assertions and prints the closing line."""
+
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def ok(self, cond, what, detail=""):
+        if cond:
+            self.passed += 1
+            print("ok", what, flush=True)
+        else:
+            self.failed += 1
+            print("FAIL", what, detail, flush=True)
+        return cond
+
+    def eq(self, got, want, what):
+        return self.ok(got == want, what, "got %r, want %r" % (got, want))
+
+    def finish(self):
+        print("%d passed, %d failed" % (self.passed, self.failed), flush=True)
+        sys.exit(1 if self.failed else 0)
+
+
+def run(cmd, **kw):
+    """Run a command, return CompletedProcess with text output."""
+    kw.setdefault("capture_output", True)
+    return subprocess.run(cmd, **kw)
+
+
+class Prefix:
+    """A private installation in a temporary home."""
+
+    def __init__(self, name):
+        self.home = tempfile.mkdtemp(prefix="qt-%s." % name, dir="/tmp")
+        os.chmod(self.home, 0o755)
+        self.build = os.path.join(TOP, "build", self.home.replace("/", "_"))
+        self.proc = None
+        self.log = self.home + ".log"
+        home = open(os.path.join(TOP, "conf-qmail")).readline().strip()
+        run(["sh", "src/tools/mkusers.sh", "conf-users", home], cwd=TOP)
+        r = run(["make", "--no-print-directory", "-j2", "QMAIL=" + self.home, "all"], cwd=TOP)
+        if r.returncode == 0:
+            r = run(["make", "--no-print-directory", "QMAIL=" + self.home, "setup", "check"], cwd=TOP)
+        self.ready = r.returncode == 0
+        if not self.ready:
+            sys.stdout.write(r.stdout.decode(errors="replace")[-3000:])
+            sys.stdout.write(r.stderr.decode(errors="replace")[-3000:])
+
+    def path(self, *parts):
+        return os.path.join(self.home, *parts)
+
+    def bin(self, name):
+        return self.path("bin", name)
+
+    def control(self, name, text):
+        with open(self.path("control", name), "w") as f:
+            f.write(text)
+
+    def start(self, delivery="./Maildir/"):
+        """Start qmail-start (which stays as qmail-send) with a clean environment."""
+        env = {"PATH": self.path("bin") + ":/usr/bin:/bin"}
+        self.logf = open(self.log, "ab")
+        self.proc = subprocess.Popen([self.bin("qmail-start"), delivery], env=env,
+                                     stdin=subprocess.DEVNULL, stdout=self.logf,
+                                     stderr=subprocess.STDOUT, cwd="/")
+        return self.proc
+
+    def logtext(self):
+        try:
+            with open(self.log, "rb") as f:
+                return f.read().decode(errors="replace")
+        except OSError:
+            return ""
+
+    def signal(self, sig):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+
+    def stop(self, timeout=30):
+        """SIGTERM qmail-send and wait for it; kill -9 if it does not go."""
+        if not self.proc:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        rc = self.proc.returncode
+        self.proc = None
+        return rc
+
+    def cleanup(self):
+        self.stop()
+        kill_under(self.home)
+        shutil.rmtree(self.home, ignore_errors=True)
+        shutil.rmtree(self.build, ignore_errors=True)
+        try:
+            os.unlink(self.log)
+        except OSError:
+            pass
+
+
+def kill_under(home):
+    """SIGKILL every process whose executable lies under home (left-over daemons)."""
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            exe = os.readlink("/proc/%s/exe" % pid)
+        except OSError:
+            continue
+        if exe.startswith(home + "/"):
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except OSError:
+                pass
+
+
+class User:
+    """A temporary local user with a home of its own."""
+
+    def __init__(self, prefix="qt"):
+        self.name = "%s%d" % (prefix, os.getpid() % 100000)
+        n = 0
+        while True:
+            try:
+                pwd.getpwnam(self.name)
+            except KeyError:
+                break
+            n += 1
+            self.name = "%s%d%d" % (prefix, os.getpid() % 100000, n)
+        self.home = tempfile.mkdtemp(prefix="qt-home.", dir="/tmp")
+        os.rmdir(self.home)
+        run(["useradd", "-m", "-d", self.home, "-s", "/bin/sh", self.name], check=True)
+        os.chmod(self.home, 0o755)
+        pw = pwd.getpwnam(self.name)
+        self.uid, self.gid = pw.pw_uid, pw.pw_gid
+
+    def file(self, name, text, mode=0o644):
+        p = os.path.join(self.home, name)
+        with open(p, "w") as f:
+            f.write(text)
+        os.chown(p, self.uid, self.gid)
+        os.chmod(p, mode)
+        return p
+
+    def maildir(self, name="Maildir"):
+        p = os.path.join(self.home, name)
+        for sub in ("", "tmp", "new", "cur"):
+            os.makedirs(os.path.join(p, sub), exist_ok=True)
+            os.chown(os.path.join(p, sub), self.uid, self.gid)
+            os.chmod(os.path.join(p, sub), 0o700)
+        return p
+
+    def remove(self):
+        run(["pkill", "-KILL", "-u", self.name])
+        run(["userdel", "-r", "-f", self.name])
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def wait_for(pred, timeout=30.0, step=0.05):
+    """Poll pred() until it is true or timeout seconds pass; return its last value."""
+    end = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v or time.monotonic() >= end:
+            return v
+        time.sleep(step)
