@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "bounce.h"
 #include "error.h"
 #include "fd.h"
 #include "file.h"
@@ -405,8 +406,7 @@ static void failed(send *s, chan *ch, slot *sl, const char *text, size_t n, uint
 /* report - one report from the spawner of ch */
 static void report(send *s, chan *ch, uint64_t now)
 {
-	static const char giveup[] =
-		"I'm giving up: this message has been in the queue longer than allowed.\n";
+	static const char giveup[] = BOUNCE_TOOLONG "\n";
 	spawn_rep *rp = &ch->rep;
 	slot *sl;
 	job *jb;

@@ -1,6 +1,6 @@
 /*
  * finish.c - the end of a message. Permanent failures are collected in bounce/ID as
- * they happen (bfile.h paragraphs); when neither local/SPLIT/ID nor remote/SPLIT/ID
+ * they happen (bounce.h paragraphs); when neither local/SPLIT/ID nor remote/SPLIT/ID
  * is left the message is finished, in this order:
  *   1. if bounce/ID exists: queue one bounce to the sender (a double bounce to
  *      doublebounceto@doublebouncehost when the sender was empty; nothing when the
@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bfile.h"
+#include "bounce.h"
 #include "error.h"
 #include "file.h"
 #include "fmt.h"
@@ -53,7 +53,7 @@ int finish_para(send *s, uint64_t id, int c, const char *rcpt, const char *text,
 	if (c == CHAN_LOCAL)
 		cut = rewrite_unvirtual(&s->rw, rcpt, rlen);
 	s->para.len = 0;
-	if (!bfile_para(&s->para, rcpt + cut, rlen - cut, text, tlen))
+	if (!bounce_para(&s->para, rcpt + cut, text, tlen))
 		return 0;
 	queue_name(path, "bounce", id, 0);
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
@@ -92,42 +92,12 @@ void finish_add(send *s, uint64_t id, uint64_t when)
 		log_nomem();
 }
 
-/* compose - the bounce message. Interim text until the RFC 3464 composer
- * (src/mail/bounce.h) is in the tree; this function is the one place to change. */
-static void compose(send *s, qq *q, const bounce_in *b)
+/* put_qq - a bounce_put that feeds qmail-queue */
+static int put_qq(void *ctx, const char *s, size_t n)
 {
-	char space[8192];
-	ssize_t r;
-	sa *h = &s->tmp;
-	h->len = 0;
-	while (!sa_cats(h, "Date: ") || !date_utc822(h, tm_now()) || !sa_cats(h, "\nFrom: ") ||
-	       !sa_cat(h, &s->bouncefrom) || !sa_catc(h, '@') || !sa_cat(h, &s->bouncehost) ||
-	       !sa_cats(h, "\nTo: ") || !sa_cats(h, b->rcpt) ||
-	       !sa_cats(h, "\nSubject: failure notice\n\nHi. This is the qmail-send program at ") ||
-	       !sa_cat(h, &s->bouncehost) || !sa_cats(h, ".\n"))
-		log_nomem();
-	qq_put(q, h->s, h->len);
-	if (b->dbl)
-		qq_puts(q, "A bounce message could not be delivered to the sender of the "
-			   "original message.\nThe failures are listed below.\n\n");
-	else
-		qq_puts(q, "Your message could not be delivered to the addresses below.\n"
-			   "This is a permanent failure: no further attempts will be made.\n\n");
-	qq_put(q, b->paras->s, b->paras->len);
-	qq_puts(q, b->dbl ? "--- Below this line is the original bounce.\n\n"
-			  : "--- Below this line is a copy of the message.\n\n");
-	qq_puts(q, "Return-Path: <");
-	qq_put(q, b->sender, b->slen);
-	qq_puts(q, ">\n");
-	while ((r = read(b->mess, space, sizeof space)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			q->failed = 1;
-			break;
-		}
-		qq_put(q, space, (size_t)r);
-	}
+	qq *q = ctx;
+	qq_put(q, s, n);
+	return !q->failed;
 }
 
 /* target - where the bounce of a message from sender goes, into rcpt (a C string);
@@ -153,53 +123,68 @@ static int target(send *s, const char *sender, size_t slen, sa *rcpt, int *dbl)
 	return 1;
 }
 
-/* inject - queue the bounce of message id; 1 when queued or deliberately dropped */
-static int inject(send *s, uint64_t id, const char *bounce)
+/* inject - queue the bounce of message id from the paragraphs in the open file
+ * bfd; 1 when queued or deliberately dropped */
+static int inject(send *s, uint64_t id, const char *bounce, int bfd)
 {
 	char path[QUEUE_PATHMAX], num[FMT_U64];
-	bounce_in b;
+	bounce_info bi = BOUNCE_INFO_ZERO;
+	struct stat st;
 	sa rcpt = SA_ZERO;
 	const char *text;
+	int mess, ok;
 	qq q;
-	int r;
 	queue_name(path, "info", id, 1);
-	r = file_read(path, &s->info, INFO_MAX);
-	if (r != 1 || s->info.len < 2 || s->info.s[0] != 'F' ||
-	    memchr(s->info.s, 0, s->info.len) != s->info.s + s->info.len - 1) {
+	if (file_read(path, &s->info, INFO_MAX) != 1 || s->info.len < 2 || s->info.s[0] != 'F' ||
+	    memchr(s->info.s, 0, s->info.len) != s->info.s + s->info.len - 1 ||
+	    stat(path, &st) == -1) {
 		log_put("warning: unable to read the sender from ", path, NULL);
 		return 0;
 	}
-	b.sender = s->info.s + 1;
-	b.slen = s->info.len - 2;
-	if (!target(s, b.sender, b.slen, &rcpt, &b.dbl)) {
+	bi.born = st.st_mtime;
+	bi.sender = s->info.s + 1;
+	if (!target(s, bi.sender, s->info.len - 2, &rcpt, &bi.dbl)) {
 		log_put("triple bounce: discarding ", bounce, NULL);
 		return 1;
 	}
-	b.rcpt = rcpt.s;
-	b.paras = &s->bnc;
 	queue_name(path, "mess", id, 1);
-	b.mess = open(path, O_RDONLY | O_CLOEXEC);
-	if (b.mess == -1) {
+	mess = open(path, O_RDONLY | O_CLOEXEC);
+	if (mess == -1 || fstat(mess, &st) == -1) {
 		log_put("warning: unable to open ", path, ": ", error_str(errno), NULL);
+		if (mess != -1)
+			close(mess);
 		sa_free(&rcpt);
 		return 0;
 	}
+	bi.from = s->bouncefrom.s;
+	bi.host = s->bouncehost.s;
+	bi.mta = s->me.s;
+	bi.to = rcpt.s;
+	bi.id = id;
+	bi.now = tm_now();
+	bi.size = (uint64_t)st.st_size;
+	bi.maxbytes = s->maxbytes;
 	if (!qq_start(&q)) {
 		log_put("warning: unable to start qmail-queue: ", error_str(errno), NULL);
-		close(b.mess);
+		close(mess);
 		sa_free(&rcpt);
 		return 0;
 	}
-	compose(s, &q, &b);
-	close(b.mess);
-	qq_from(&q, b.dbl ? "#@[]" : "");
-	qq_to(&q, b.rcpt);
+	ok = bounce_write(&bi, bfd, mess, put_qq, &q);
+	close(mess);
+	if (!ok)
+		qq_fail(&q);
+	qq_from(&q, bi.dbl ? "#@[]" : "");
+	qq_to(&q, bi.to);
 	text = qq_finish(&q);
 	sa_free(&rcpt);
-	if (*text) {
+	if (*text || !ok) {
 		s->line.len = 0;
 		sa_cats(&s->line, "warning: trouble injecting bounce message, will try later: ");
-		log_safe(&s->line, text + 1, strlen(text + 1));
+		if (*text)
+			log_safe(&s->line, text + 1, strlen(text + 1));
+		else
+			sa_cats(&s->line, error_str(errno));
 		log_end(&s->line);
 		return 0;
 	}
@@ -213,20 +198,23 @@ static int finish_msg(send *s, uint64_t id)
 	static const char *const dirs[NCHAN] = {"local", "remote"};
 	char path[QUEUE_PATHMAX], bounce[QUEUE_PATHMAX], num[FMT_U64];
 	struct stat st;
-	int c, r;
+	int c, r, bfd;
 	for (c = 0; c < NCHAN; ++c) {
 		queue_name(path, dirs[c], id, 1);
 		if (stat(path, &st) == 0)
 			return 1; /* a channel job is still under way; it comes back here */
 	}
 	queue_name(bounce, "bounce", id, 0);
-	r = file_read(bounce, &s->bnc, BOUNCE_MAX);
-	if (r == -1) {
-		log_put("warning: trouble reading ", bounce, ": ", error_str(errno), NULL);
+	bfd = open(bounce, O_RDONLY | O_CLOEXEC);
+	if (bfd == -1 && errno != ENOENT) {
+		log_put("warning: unable to open ", bounce, ": ", error_str(errno), NULL);
 		return 0;
 	}
-	if (r == 1) {
-		if (!inject(s, id, bounce))
+	if (bfd != -1) {
+		/* an empty file is a paragraph that was cut back after a failed write */
+		r = fstat(bfd, &st) == 0 && st.st_size == 0 ? 1 : inject(s, id, bounce, bfd);
+		close(bfd);
+		if (!r)
 			return 0;
 		if (unlink(bounce) == -1 && errno != ENOENT)
 			log_put("warning: unable to unlink ", bounce, ": ", error_str(errno), NULL);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "auto.h"
+#include "bounce.h"
 #include "control.h"
 #include "die.h"
 #include "error.h"
@@ -62,6 +63,7 @@ static void controls(send *s)
 	sa loc = SA_ZERO, ph = SA_ZERO, vd = SA_ZERO, noat = SA_ZERO;
 	uint64_t cl = 10, cr = 20;
 	s->lifetime = RETRY_LIFETIME;
+	s->maxbytes = BOUNCE_MAXBYTES;
 	if (control_init() == -1)
 		cannot("unable to read control/me: ", error_str(errno));
 	if (locals(&loc) == -1)
@@ -75,11 +77,14 @@ static void controls(send *s)
 	    control_rldef(&s->dbto, "control/doublebounceto", 0, "postmaster") == -1 ||
 	    control_readint(&cl, "control/concurrencylocal") == -1 ||
 	    control_readint(&cr, "control/concurrencyremote") == -1 ||
-	    control_readint(&s->lifetime, "control/queuelifetime") == -1)
+	    control_readint(&s->lifetime, "control/queuelifetime") == -1 ||
+	    control_readint(&s->maxbytes, "control/bouncemaxbytes") == -1)
 		cannot("unable to read controls: ", error_str(errno));
 	s->ch[CHAN_LOCAL].conc = cl > AUTO_SPAWN ? AUTO_SPAWN : (unsigned)cl;
 	s->ch[CHAN_REMOTE].conc = cr > AUTO_SPAWN ? AUTO_SPAWN : (unsigned)cr;
-	if (!sa_0(&noat) || !rewrite_init(&s->rw, noat.s, &loc, &ph, &vd))
+	if ((control_me() && !sa_copy(&s->me, control_me())) || !sa_0(&s->me) ||
+	    !sa_0(&s->bouncefrom) || !sa_0(&s->bouncehost) || !sa_0(&noat) ||
+	    !rewrite_init(&s->rw, noat.s, &loc, &ph, &vd))
 		cannot("out of memory", "");
 	sa_free(&loc);
 	sa_free(&ph);

@@ -94,11 +94,13 @@ typedef struct chan_s {
 typedef struct send_s {
 	int homefd;          /* QMAILHOME, for rereading controls */
 	int queuefd;         /* QMAILHOME/queue, the working directory */
+	sa me;               /* control/me, NUL-terminated ("" when absent) */
 	sa bouncefrom;       /* control/bouncefrom */
 	sa bouncehost;       /* control/bouncehost */
 	sa dbhost;           /* control/doublebouncehost */
 	sa dbto;             /* control/doublebounceto */
 	uint64_t lifetime;   /* control/queuelifetime */
+	uint64_t maxbytes;   /* control/bouncemaxbytes */
 	rewrite rw;          /* locals, percenthack, virtualdomains, envnoathost */
 	chan ch[NCHAN];      /* the two delivery channels */
 	job *jobs;           /* njobs entries */
@@ -116,7 +118,6 @@ typedef struct send_s {
 	uint64_t clean_next; /* time of the next sweep for stale files */
 	unsigned clean_step; /* directory the sweep is in; CLEAN_IDLE when not sweeping */
 	sa para;             /* scratch: a bounce paragraph */
-	sa bnc;              /* scratch: bounce/ID being injected */
 	sa info;             /* scratch: info/SPLIT/ID being read */
 	sa line;             /* scratch: the log line being built */
 	sa tmp;              /* scratch */

@@ -426,6 +426,8 @@ def test_send():
         env, msg = bl[0]
         check(env == b'F\0Ts@x.example\0\0', 'bounce envelope: empty sender, to the original sender')
         check(b'Hi. This is the qmail-send program at test.example.' in msg, 'bounce: QSBMF greeting')
+        check(b'report-type=delivery-status' in msg and b'message/delivery-status' in msg,
+              'bounce: RFC 3464 report')
         check(b'<bad1@test.example>:\nSorry, no mailbox here by that name. (#5.1.1)\n\n' in msg,
               'bounce: paragraph per failed recipient')
         check(b'<bad2@virt.example>:' in msg, 'bounce: virtual prefix removed from the address')
@@ -531,7 +533,7 @@ def test_send():
     d = L.wait(r'starting delivery \d+: msg %d to local tmp1@test\.example' % id4)
     check(d is not None, 'restart: rescan of info/ finds the deferred message')
     n = d and d.split()[2].rstrip(':')
-    check(L.wait(r'delivery %s: failure: Temporary_trouble,_try_later\._\(#4\.3\.0\)/I.m_giving_up:.*' % n)
+    check(L.wait(r'delivery %s: failure: Temporary_trouble,_try_later\._\(#4\.3\.0\)/This_message_has_been_in_the_queue_too_long,_so_I_am_giving_up\./' % n)
           is not None, 'dying message: deferral becomes failure')
     check(L.wait(r'bounce msg %d qp \d+' % id4) is not None, 'dying message bounced')
     check(L.wait(r'end msg %d' % id4) is not None, 'dying message removed')
