@@ -45,6 +45,7 @@ def main():
             return
         p.control("me", "e2e.example\n")
         p.control("locals", "e2e.example\n")
+        p.control("smtproutes", "far.example:127.0.0.1:9\n")  # refused: a deferral
         u = qmailtest.User("qs")
         md = u.maildir()
         p.start("./Maildir/")
