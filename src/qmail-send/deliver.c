@@ -163,11 +163,10 @@ static void pass_close(send *s, chan *ch, int interrupted, uint64_t now)
 
 /* read_info - the sender from info/SPLIT/ID into jb->sender ("F" sender NUL kept
  * whole); 1 good, 0 corrupt, -1 unreadable */
-static int read_info(send *s, job *jb, const char *path)
+static int read_info(job *jb, const char *path)
 {
 	const sa *x = &jb->sender;
 	int r = file_read(path, &jb->sender, INFO_MAX);
-	(void)s;
 	if (r != 1)
 		return r == 0 ? (errno = ENOENT, -1) : -1;
 	if (x->len < 2 || x->s[0] != 'F' || memchr(x->s, 0, x->len) != x->s + x->len - 1)
@@ -201,7 +200,7 @@ static void pass_open(send *s, int c, uint64_t id, uint64_t due, uint64_t now)
 	}
 	jb->birth = st.st_mtime > 0 ? (uint64_t)st.st_mtime : 0;
 	jb->dying = retry_dying(jb->birth, now, s->lifetime);
-	r = read_info(s, jb, info);
+	r = read_info(jb, info);
 	if (r != 1) {
 		if (r == 0)
 			log_put("warning: corrupt ", info, NULL);
@@ -230,11 +229,10 @@ static void pass_open(send *s, int c, uint64_t id, uint64_t due, uint64_t now)
 }
 
 /* mark - overwrite the recipient's T with D */
-static void mark(send *s, job *jb, uint64_t off)
+static void mark(job *jb, uint64_t off)
 {
 	char path[QUEUE_PATHMAX];
 	int fd, ok;
-	(void)s;
 	path_of(path, jb);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	ok = fd != -1 && pwrite(fd, "D", 1, (off_t)off) == 1;
@@ -302,7 +300,7 @@ static void start(send *s, int c, const char *rcpt, size_t rlen, uint64_t off)
 
 /* too_long - a recipient (or its VERP sender) too long for the spawn protocol fails
  * permanently */
-static void too_long(send *s, chan *ch, const char *rcpt, size_t rlen, uint64_t off, uint64_t now)
+static void too_long(send *s, chan *ch, const char *rcpt, size_t rlen, uint64_t off)
 {
 	static const char text[] = "Sorry, this address is too long to deliver. (#5.1.3)\n";
 	job *jb = &s->jobs[ch->p.job];
@@ -312,10 +310,9 @@ static void too_long(send *s, chan *ch, const char *rcpt, size_t rlen, uint64_t 
 	while (!sa_copyb(&s->tmp2, rcpt, rlen) || !sa_0(&s->tmp2))
 		log_nomem();
 	if (finish_para(s, jb->id, jb->chan, s->tmp2.s, text, sizeof text - 1))
-		mark(s, jb, off);
+		mark(jb, off);
 	else
 		jb->left = 1;
-	(void)now;
 }
 
 /* pass_next - read the next record of the pass; start a delivery for a T */
@@ -354,7 +351,7 @@ static void pass_next(send *s, int c, uint64_t now)
 	       !sa_0(&s->tmp2))
 		log_nomem();
 	if (flags & REC_LONG || s->tmp.len - 1 > SPAWN_ADDRMAX || s->tmp2.len - 1 > SPAWN_ADDRMAX)
-		too_long(s, ch, s->tmp.s + 1, s->tmp.len - 1, off, now);
+		too_long(s, ch, s->tmp.s + 1, s->tmp.len - 1, off);
 	else
 		start(s, c, s->tmp.s + 1, s->tmp.len - 1, off);
 }
@@ -389,7 +386,7 @@ static void failed(send *s, chan *ch, slot *sl, const char *text, size_t n, uint
 	job *jb = &s->jobs[sl->job];
 	char num[FMT_U64];
 	if (finish_para(s, jb->id, jb->chan, sl->rcpt.s, text, n)) {
-		mark(s, jb, sl->off);
+		mark(jb, sl->off);
 		slot_free(s, ch, sl, now);
 		return;
 	}
@@ -446,7 +443,7 @@ static void report(send *s, chan *ch, uint64_t now)
 		return;
 	}
 	if (status == 'K')
-		mark(s, jb, sl->off);
+		mark(jb, sl->off);
 	else
 		jb->left = 1;
 	slot_free(s, ch, sl, now);

@@ -27,19 +27,8 @@
 #include "send.h"
 #include "tm.h"
 
-#define FINISH_BATCH 4                  /* messages finished per turn of the main loop */
-#define BOUNCE_MAX   (64 * 1024 * 1024) /* largest bounce/ID read */
-#define INFO_MAX     65536              /* largest info file read */
-
-/* bounce_in - what the composer needs to build one bounce message */
-typedef struct bounce_in_s {
-	const char *sender; /* the original envelope sender */
-	size_t slen;        /* its length */
-	const char *rcpt;   /* where the bounce goes */
-	int dbl;            /* a double bounce: the original was itself a bounce */
-	const sa *paras;    /* bounce/ID: the failure paragraphs */
-	int mess;           /* the original message, open for reading at offset 0 */
-} bounce_in;
+#define FINISH_BATCH 4     /* messages finished per turn of the main loop */
+#define INFO_MAX     65536 /* largest info file read */
 
 /* finish_para - append the failure of rcpt (delivered on channel c) to bounce/ID;
  * the file is synced, and cut back to its old size if anything fails, so a retry

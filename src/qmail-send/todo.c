@@ -41,11 +41,11 @@ typedef struct outf_s {
 	char space[4096];         /* storage for b */
 } outf;
 
-typedef struct env_s {
+typedef struct envinfo_s {
 	uint64_t uid;  /* 'u' record: the injecting user */
 	uint64_t qp;   /* 'p' record: qmail-queue's pid */
 	uint64_t size; /* bytes of mess/SPLIT/ID */
-} env;
+} envinfo;
 
 /* trigger_open - (re)open lock/trigger; opening anew clears the end-of-file
  * condition a writer leaves behind, so poll reports only new pulls */
@@ -88,7 +88,7 @@ static void aside(send *s, uint64_t id, const char *todo, const char *why)
 
 /* check - pass 1: every record well formed, exactly one sender before any recipient;
  * 1 good, 0 corrupt (with *why), -1 on a read error */
-static int check(int fd, sa *rec, env *v, const char **why)
+static int check(int fd, sa *rec, envinfo *v, const char **why)
 {
 	buf b;
 	char space[4096];
@@ -175,7 +175,7 @@ static int put(outf *o, char letter, const char *s, size_t n)
 }
 
 /* log_info - "info msg ID: bytes SIZE from <SENDER> qp PID uid UID" */
-static void log_info(send *s, uint64_t id, const env *v, const char *sender, size_t n)
+static void log_info(send *s, uint64_t id, const envinfo *v, const char *sender, size_t n)
 {
 	sa *l = &s->line;
 	l->len = 0;
@@ -194,7 +194,7 @@ static void log_info(send *s, uint64_t id, const env *v, const char *sender, siz
 
 /* copy - pass 2: write info, local and remote; 1 when all are written and synced,
  * with *mask the channels that got recipients */
-static int copy(send *s, uint64_t id, int fd, const env *v, outf o[3], unsigned *mask)
+static int copy(send *s, uint64_t id, int fd, const envinfo *v, outf o[3], unsigned *mask)
 {
 	static const char *const dirs[] = {"local", "remote"};
 	char num[FMT_U64];
@@ -298,7 +298,7 @@ static void preprocess(send *s, uint64_t id, uint64_t now)
 {
 	char todo[QUEUE_PATHMAX], mess[QUEUE_PATHMAX];
 	const char *why = "";
-	env v = {0, 0, 0};
+	envinfo v = {0, 0, 0};
 	outf o[3];
 	unsigned mask = 0;
 	struct stat st;
