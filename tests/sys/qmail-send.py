@@ -204,7 +204,7 @@ class Log:
 class Send:
     """qmail-send wired to qmail-clean and two fake spawners, as qmail-start does."""
 
-    def __init__(self, llimit=5, rlimit=200, env=None, spawners=True):
+    def __init__(self, llimit=5, rlimit=200, env=None, spawners=True, trace=None):
         pipes = [os.pipe() for _ in range(7)]
         (log_r, log_w), (lc_r, lc_w), (lr_r, lr_w), (rc_r, rc_w), (rr_r, rr_w), \
             (cc_r, cc_w), (cr_r, cr_w) = pipes
@@ -229,8 +229,10 @@ class Send:
         e = {'PATH': '/usr/bin:/bin', 'QMAILQUEUE': WORK + '/qq',
              'ASAN_OPTIONS': 'log_path=%s/asan' % WORK}
         e.update(env or {})
-        self.p = subprocess.Popen([BIN + '/qmail-send'], preexec_fn=wire, close_fds=False,
-                                  env=e)
+        cmd = [BIN + '/qmail-send']
+        if trace:
+            cmd = ['strace', '-y', '-o', trace, '-e', 'trace=fsync,write'] + cmd
+        self.p = subprocess.Popen(cmd, preexec_fn=wire, close_fds=False, env=e)
         PROCS.append(self.p)
         for r, w in pipes:
             if r != log_r:
@@ -547,6 +549,8 @@ def test_send():
     check(L.wait(r'starting delivery \d+: msg %d to local ok10@newlocal\.example' % id12, start=m) is not None,
           'SIGHUP: locals reread')
     check(L.wait(r'end msg %d' % id12, start=m) is not None, 'new local delivered')
+    info = open(qpath('info', id9), 'rb').read() if os.path.exists(qpath('info', id9)) else b''
+    check(info == b'Fa@b.example\0', 'info file: F sender NUL')
 
     # a lost spawner makes qmail-send exit
     s.procs[0].kill()
@@ -558,6 +562,8 @@ def test_send():
         rc = None
     check(rc == 0, 'exit after a lost spawner')
     s.stop()
+    if shutil.which('strace'):
+        test_order()
     bad_lines = [l for l in L.since(0) if not re.fullmatch(
         r'(status: local \d+/\d+ remote \d+/\d+( exitasap)?|new msg \d+|'
         r'info msg \d+: bytes \d+ from <[^ ]*> qp \d+ uid \d+|'
@@ -566,6 +572,27 @@ def test_send():
         r'bounce msg \d+ qp \d+|triple bounce: discarding bounce/\d+|end msg \d+|status: exiting|'
         r'(alert|warning): .*)', l)]
     check(bad_lines == [], 'every log line has a SPEC 16 shape %r' % bad_lines[:3])
+
+
+def test_order():
+    """Under strace: every file and directory written for a message is synced before
+    qmail-clean is asked to remove todo/ID."""
+    trace = WORK + '/trace'
+    s = Send(trace=trace)
+    L = s.log
+    L.wait(r'status: local 0/5 remote 0/20')
+    idt = inject(b'a@b.example', [b'ok20@test.example', b'ok21@remote.example'])
+    check(L.wait(r'end msg %d' % idt) is not None, 'traced message delivered')
+    s.stop()
+    lines = open(trace).read().splitlines()
+    req = [i for i, l in enumerate(lines) if l.startswith('write(5') and '"todo/%d\\0"' % idt in l]
+    check(len(req) == 1, 'trace: one todo request to qmail-clean')
+    sp = idt % SPLIT
+    want = ['info/%d/%d>' % (sp, idt), 'local/%d/%d>' % (sp, idt), 'remote/%d/%d>' % (sp, idt),
+            'info/%d>' % sp, 'local/%d>' % sp, 'remote/%d>' % sp]
+    for w in want:
+        at = [i for i, l in enumerate(lines) if l.startswith('fsync(') and w in l and '= 0' in l]
+        check(bool(at) and bool(req) and at[0] < req[0], 'trace: fsync of %s before the todo request' % w[:-1])
 
 
 def main():
