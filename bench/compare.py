@@ -307,7 +307,7 @@ def smtp_source(port, n, conc, rcpt):
 
 
 def run_case(sysm, sink, case, n):
-    """One measurement: (seconds, cpu seconds) or (None, cpu) after a timeout."""
+    """One measurement: (seconds, cpu seconds, seconds to inject); None for a timeout."""
     kind, conc = case
     empty_maildir(sysm.md)
     base = sink.count()
@@ -317,9 +317,11 @@ def run_case(sysm, sink, case, n):
     t0 = time.monotonic()
     if kind == "local":
         smtp_source(sysm.port, n, conc, sysm.rcpt)
+        ti = time.monotonic() - t0
         done = wait_for(lambda: count_new(sysm.md) >= n, limit, 0.01)
     elif kind == "remote":
         smtp_source(sysm.port, n, conc, "sink@" + SINKDOM)
+        ti = time.monotonic() - t0
         done = wait_for(lambda: sink.count() >= base + n, limit, 0.01)
     else:
         cmd, env = sysm.sendmail()
@@ -335,11 +337,12 @@ def run_case(sysm, sink, case, n):
                 extra += ru.ru_utime + ru.ru_stime
                 if p.returncode != 0:
                     print("compare: %s sendmail exited %d" % (sysm.name, p.returncode))
+        ti = time.monotonic() - t0
         done = wait_for(lambda: count_new(sysm.md) >= n, limit, 0.01)
     t = time.monotonic() - t0
     time.sleep(0.5)
     cpu = tree_cpu(sysm.roots()) - c0 + extra
-    return (t if done else None), cpu
+    return (t if done else None), cpu, ti
 
 
 def med(xs):
@@ -375,11 +378,11 @@ def main():
             for case in cases:
                 cn = n // 4 if case[0] == "sendmail" else n
                 for s in order:
-                    t, cpu = run_case(s, sink, case, cn)
+                    t, cpu, ti = run_case(s, sink, case, cn)
                     res.setdefault((case, s.name), []).append((t, cpu, cn))
-                    print("rep %d %-28s %-8s %s s, cpu %.2f s" %
+                    print("rep %d %-26s %-8s %s s (injected in %.2f s), cpu %.2f s" %
                           (rep + 1, names[case], s.name,
-                           "%.2f" % t if t else "TIMEOUT", cpu), flush=True)
+                           "%.2f" % t if t else "TIMEOUT", ti, cpu), flush=True)
     finally:
         for s in systems:
             s.stop()
