@@ -99,11 +99,13 @@ if ! command -v svscan > /dev/null || ! command -v tcpserver > /dev/null; then
 fi
 
 # 2. build, install, verify
-${MAKE:-make} --no-print-directory QMAIL="$Q" setup check > "$B.run.log" 2>&1 || {
-	tail -n 30 "$B.run.log" >&2
-	fatal "make setup check failed (whole output in $B.run.log)"
+log=$(mktemp) || fatal "unable to create a temporary file"
+${MAKE:-make} --no-print-directory QMAIL="$Q" all > "$log" 2>&1 &&
+	${MAKE:-make} --no-print-directory QMAIL="$Q" setup check >> "$log" 2>&1 || {
+	tail -n 30 "$log" >&2
+	fatal "make setup check failed (whole output in $log)"
 }
-rm -f "$B.run.log"
+rm -f "$log"
 say "installed and checked $Q"
 
 # 3. control files, only those that are missing
