@@ -102,6 +102,7 @@ const hier_entry hier[] = {
 	{HIER_PROG,  "bin/qmail-smtpd",      auto_usero, auto_groupq, 0755, 0},
 	{HIER_PROG,  "bin/qmail-newmrh",     auto_usero, auto_groupq, 0700, 0},
 	{HIER_PROG,  "bin/qmail-newrcpt",    auto_usero, auto_groupq, 0700, 0},
+	{HIER_PROG,  "bin/qmailctl",         auto_usero, auto_groupq, 0755, 0},
 	{HIER_DOC,   "doc/INSTALL",          auto_usero, auto_groupq, 0644, 0},
 	{HIER_DOC,   "doc/README",           auto_usero, auto_groupq, 0644, 0},
 	{HIER_MAN,   "man",                  auto_usero, auto_groupq, 0644, 0},
