@@ -207,6 +207,8 @@ static const char *sender(void)
 		return T_SEND;
 	if (!sa_copyb(&g.sender, g.addr.s, g.addr.len) || !sa_0(&g.sender))
 		nomem();
+	if (g.started)
+		qq_from(&g.q, g.sender.s);
 	return 0;
 }
 
