@@ -16,13 +16,21 @@ unsigned nsread_left(const nsread *r)
 	return left > 0x7fffffffu ? 0x7fffffffu : (unsigned)left;
 }
 
+/* nsread_init - read from in until the deadline (a tm_mono_ms() value) */
+void nsread_init(nsread *r, buf *in, uint64_t deadline)
+{
+	r->in = in;
+	r->deadline = deadline;
+	r->inside = 0;
+	r->eof = 0;
+}
+
 /* nsread_next - the next event of p from r: NS_LEN, NS_DATA (*piece and *n the
  * payload bytes, valid until the next call) or NS_END; NS_ERROR with errno EPROTO
  * (syntax), EMSGSIZE (over the limit), ETIMEDOUT, EPIPE (end of input; r->eof set
- * when no byte of this netstring had come) or a read error */
+ * when it came between netstrings) or a read error */
 int nsread_next(nsread *r, ns *p, const char **piece, size_t *n)
 {
-	int started = 0;
 	r->eof = 0;
 	for (;;) {
 		size_t avail, used;
@@ -39,7 +47,7 @@ int nsread_next(nsread *r, ns *p, const char **piece, size_t *n)
 			if (got == -1)
 				return NS_ERROR;
 			if (got == 0) {
-				r->eof = !started;
+				r->eof = !r->inside;
 				errno = EPIPE;
 				return NS_ERROR;
 			}
@@ -48,7 +56,7 @@ int nsread_next(nsread *r, ns *p, const char **piece, size_t *n)
 		ev = ns_feed(p, s, avail, &used);
 		buf_skip(r->in, used);
 		if (used)
-			started = 1;
+			r->inside = ev != NS_END;
 		if (ev == NS_MORE)
 			continue;
 		*piece = s;

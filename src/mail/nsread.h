@@ -15,9 +15,11 @@
 typedef struct nsread_s {
 	buf *in;           /* the peer; borrowed */
 	uint64_t deadline; /* tm_mono_ms() at which the connection ends */
-	int eof;           /* the peer closed before the first byte of a netstring */
+	int inside;        /* bytes of an unfinished netstring were consumed */
+	int eof;           /* the peer closed between netstrings */
 } nsread;
 
+void nsread_init(nsread *r, buf *in, uint64_t deadline);
 int nsread_next(nsread *r, ns *p, const char **piece, size_t *n);
 unsigned nsread_left(const nsread *r);
 

@@ -206,8 +206,7 @@ static int talk(int fd)
 	    !buf_flush(&g.out))
 		fail();
 	buf_init(&g.in, fd, g.inspace, sizeof g.inspace);
-	rd.in = &g.in;
-	rd.deadline = tm_mono_ms() + T_IO;
+	nsread_init(&rd, &g.in, tm_mono_ms() + T_IO);
 	ns_init(&p, sizeof g.inspace);
 	while ((ev = nsread_next(&rd, &p, &s, &n)) != NS_END) {
 		if (ev == NS_ERROR)

@@ -373,8 +373,7 @@ int main(void)
 	setup();
 	buf_init(&g.in, 0, g.inspace, sizeof g.inspace);
 	buf_init(&g.out, 1, g.outspace, sizeof g.outspace);
-	g.rd.in = &g.in;
-	g.rd.deadline = tm_mono_ms() + (uint64_t)LIFETIME * 1000;
+	nsread_init(&g.rd, &g.in, tm_mono_ms() + (uint64_t)LIFETIME * 1000);
 	for (;;)
 		package();
 }
