@@ -190,7 +190,18 @@ for s in qmtpd:209 qmqpd:628; do
 	if [ -x "$Q/bin/$p" ]; then
 		mkdir -p "$LOGDIR/${s%:*}"
 		chown "$logger:$nofiles" "$LOGDIR/${s%:*}"
-		tcpservice "$p" "${s#*:}" - "$p"
+		rules=-
+		if [ "$p" = qmail-qmqpd ]; then
+			# QMQP relays anything: only the clients listed here may connect
+			rules=${TCPRULES%/*}/tcp.qmqp
+			[ -f "$rules" ] || printf '127.:allow\n:deny\n' | put "$rules" 644
+			if [ ! -f "$rules.cdb" ] || [ "$rules" -nt "$rules.cdb" ]; then
+				tcprules "$rules.cdb" "$rules.tmp" < "$rules" ||
+					fatal "tcprules failed on $rules"
+				chmod 644 "$rules.cdb"
+			fi
+		fi
+		tcpservice "$p" "${s#*:}" "$rules" "$p"
 		[ -f "$Q/supervise/$p/down" ] || : | put "$Q/supervise/$p/down" 644
 	else
 		say "skipped the $p service: $Q/bin/$p is not built yet"

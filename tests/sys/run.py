@@ -173,8 +173,11 @@ try:
         print(out[-3000:], r.stderr.decode(errors="replace")[-3000:])
     R.ok("test message to postmaster arrived" in out, "make run reports the test message", out[-500:])
     R.ok(delivered(b"make run works.") is not None, "the test message is in postmaster's Maildir")
-    R.ok("skipped the qmail-qmtpd service" in out, "make run says qmail-qmtpd is skipped")
-    R.ok(not os.path.exists(os.path.join(Q, "supervise", "qmail-qmtpd")), "no qmtpd service")
+    for svc in ("qmail-qmtpd", "qmail-qmqpd"):
+        R.ok(os.path.exists(os.path.join(Q, "supervise", svc, "down")),
+             "%s service present but down" % svc)
+    R.ok(" -x " in open(os.path.join(Q, "supervise", "qmail-qmqpd", "run")).read(),
+         "qmail-qmqpd runs with tcprules")
     for name, want in (("me", "mx.hrun.test\n"), ("locals", "mx.hrun.test\nlocalhost\n"),
                        ("rcpthosts", "mx.hrun.test\nlocalhost\n"),
                        ("defaultdelivery", "./Maildir/\n"), ("concurrencyincoming", "20\n")):
