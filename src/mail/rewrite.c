@@ -120,7 +120,8 @@ int rewrite_rcpt(const rewrite *rw, const char *addr, size_t n, sa *out, int *ch
 /* rewrite_unvirtual - how many leading bytes of a rewritten local address are a
  * virtualdomains prefix ("prepend" and the break), so bounces can show the address
  * the sender wrote; 0 when there is none. Exact inverse: a cut counts only when
- * rewriting the rest again would give the same prepend. */
+ * rewriting the rest again would give the same, non-empty prepend (an empty prepend
+ * means "not virtual"). */
 size_t rewrite_unvirtual(const rewrite *rw, const char *addr, size_t n)
 {
 	size_t at = byte_rchr(addr, n, '@'), i, plen;
@@ -129,7 +130,7 @@ size_t rewrite_unvirtual(const rewrite *rw, const char *addr, size_t n)
 		if (addr[i] != rw->brk)
 			continue;
 		p = vd_lookup(rw, addr + i + 1, n - i - 1, &plen);
-		if (p && plen == i && !memcmp(p, addr, i) &&
+		if (p && plen && plen == i && !memcmp(p, addr, i) &&
 		    !(at < n && cmap_get(&rw->locals, addr + at + 1, n - at - 1, 0)))
 			return i + 1;
 	}

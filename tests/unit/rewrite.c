@@ -152,6 +152,7 @@ static const struct {
 	{"x@remote.net", 0},
 	{"joe-foo-@virt.example.org", 8},
 	{"-x@virt.example.org", 0},
+	{"-x@lists.example.org", 0}, /* an empty prepend means "not virtual": no cut */
 	{"", 0},
 };
 
