@@ -16,8 +16,6 @@
  * Descriptors 3..6 (and 2, if it is closed) are first made copies of fd 0, so no pipe
  * can land on a descriptor the wiring is about to fill; unlike qmail, fd 2 is
  * otherwise kept, and every daemon and the logger inherit it for their diagnostics.
- * When bin/qmail-rspawn does not exist yet, a built-in remote spawner (norspawn.c)
- * answers every remote delivery with a temporary failure, so remote mail stays queued.
  *
  * DIAGNOSTICS
  *   111  a missing account or program, or a failed system call (nothing was started,
@@ -38,7 +36,6 @@
 #include "priv.h"
 #include "sa.h"
 #include "sig.h"
-#include "start.h"
 
 #define NGROUPSMAX 65536 /* most groups qmail-rspawn may have */
 
@@ -46,7 +43,6 @@ static struct {
 	ids id;         /* every account the daemons run as */
 	gid_t *rgroups; /* qmailr's groups, qmail included */
 	size_t nr;      /* how many */
-	int norspawn;   /* bin/qmail-rspawn is missing: use the built-in stand-in */
 	sa path[4];     /* QMAILHOME/bin/ + send, lspawn, rspawn, clean */
 } st;
 
@@ -59,7 +55,7 @@ static _Noreturn void die_nomem(void)
 	die_x(111, "out of memory", NULL);
 }
 
-/* programs - find the four daemons; only qmail-rspawn may be missing */
+/* programs - find the four daemons; a missing one is fatal before anything starts */
 static void programs(void)
 {
 	int i;
@@ -69,12 +65,6 @@ static void programs(void)
 			die_nomem();
 		if (access(st.path[i].s, X_OK) == 0)
 			continue;
-		if (i == RSPAWN && errno == ENOENT) {
-			warn_x(st.path[i].s, " does not exist: remote deliveries will be deferred",
-			       NULL);
-			st.norspawn = 1;
-			continue;
-		}
 		die_sys(111, "unable to run ", st.path[i].s, NULL);
 	}
 }
@@ -161,11 +151,8 @@ static _Noreturn void run(char *delivery, char **logargs)
 		pipes(p[i]);
 	if (!child(0, 0, 0, 0, p[1][0], p[2][1]))
 		daemon_exec(LSPAWN, delivery);
-	if (!child(st.id.uidr, st.id.gidq, st.rgroups, st.nr, p[3][0], p[4][1])) {
-		if (st.norspawn)
-			norspawn();
+	if (!child(st.id.uidr, st.id.gidq, st.rgroups, st.nr, p[3][0], p[4][1]))
 		daemon_exec(RSPAWN, 0);
-	}
 	if (!child(st.id.uidq, st.id.gidq, &st.id.gidq, 1, p[5][0], p[6][1]))
 		daemon_exec(CLEAN, 0);
 	if (!priv_drop(st.id.uids, st.id.gidq, &st.id.gidq, 1))

@@ -1,0 +1,338 @@
+/*
+ * smtp.c - the connection and the SMTP dialogue (RFC 5321, with RFC 1869 EHLO, RFC
+ * 2920 PIPELINING, RFC 1870 SIZE and RFC 6152 8BITMIME when the server offers them).
+ *
+ * Connecting: each address in order, skipping those the timeout table marks (tcpto.h);
+ * a connect that times out is counted there, any other outcome (even a refusal, which
+ * is an answer) clears the address. The table is locked only around its reads and
+ * writes, never across a connect; if it cannot be used, every address is tried.
+ *
+ * Replies: each must be complete within timeoutremote (a deadline for the whole
+ * reply, not only for each read, so a server that sends one byte a minute cannot hold
+ * us), and the reader (smtpreply.h) bounds its lines and its text. A reply that is
+ * late, malformed or cut off ends the run with Z; after the final dot the text says
+ * "Possible duplicate!", since the server may have taken the message.
+ *
+ * QUIT is sent only while the server awaits a command, and never waited for.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "fmt.h"
+#include "lock.h"
+#include "remote.h"
+#include "smtpaddr.h"
+#include "sock.h"
+#include "tcpto.h"
+#include "tm.h"
+
+#define TCPTO_LOCK_MS 5000 /* longest wait for the timeout table's lock */
+
+/* table - open, lock and load the timeout table; the descriptor, or -1 (no table) */
+static int table(tcpto *t)
+{
+	int fd = open(TCPTO_FILE, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd == -1)
+		return -1;
+	if (!lock_ex_timeout(fd, TCPTO_LOCK_MS) || !tcpto_load(fd, t)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* skip - whether the timeout table says not to try ip now */
+static int skip(const ip_addr *ip)
+{
+	tcpto t;
+	int busy;
+	int fd = table(&t);
+	if (fd == -1)
+		return 0;
+	busy = tcpto_busy(&t, ip, (uint64_t)tm_now(), (unsigned long)getpid());
+	close(fd);
+	return busy;
+}
+
+/* note - record in the timeout table how a connect to ip went */
+static void note(const ip_addr *ip, int timedout)
+{
+	tcpto t;
+	size_t i;
+	int fd = table(&t);
+	if (fd == -1)
+		return;
+	i = timedout ? tcpto_fail(&t, ip, (uint64_t)tm_now()) : tcpto_ok(&t, ip);
+	if (i != TCPTO_NONE)
+		(void)tcpto_store(fd, &t, i);
+	close(fd);
+}
+
+/* connect_any - connect to the first address that answers, or end the run */
+static void connect_any(remote *r)
+{
+	size_t i;
+	int e = 0;
+	for (i = 0; i < r->nt; ++i) {
+		int fd;
+		if (skip(&r->t[i].ip)) {
+			if (!e)
+				e = ETIMEDOUT;
+			continue;
+		}
+		fd = sock_connect(&r->t[i].ip, (uint16_t)r->port, 0, r->tconnect);
+		e = fd == -1 ? errno : 0;
+		note(&r->t[i].ip, e == ETIMEDOUT);
+		if (fd != -1) {
+			r->fd = fd;
+			r->ip[ip_fmt(r->ip, &r->t[i].ip)] = 0;
+			buf_init(&r->in, fd, r->inspace, sizeof r->inspace);
+			buf_init(&r->out, fd, r->outspace, sizeof r->outspace);
+			buf_settimeout(&r->out, r->tremote);
+			return;
+		}
+	}
+	finish(r, 'Z', 0, "Unable to establish an SMTP connection to ", r->host, " (",
+	       e ? error_str(e) : "no address to try", "). (#4.4.1)\n", (char *)0);
+}
+
+/* lost - the connection failed; errno says how */
+static _Noreturn void lost(remote *r)
+{
+	const char *dup = r->sentdot ? " Possible duplicate!" : "";
+	r->cmdstate = 0;
+	if (errno == ETIMEDOUT)
+		finish(r, 'Z', 0, "Connection to ", r->ip, " timed out.", dup, " (#4.4.2)\n",
+		       (char *)0);
+	finish(r, 'Z', 0, "Connection to ", r->ip, " died (", error_str(errno), ").", dup,
+	       " (#4.4.2)\n", (char *)0);
+}
+
+/* reply - read one reply, within the deadline; its code */
+static unsigned reply(remote *r)
+{
+	uint64_t deadline = tm_mono_ms() + r->tremote;
+	for (;;) {
+		size_t n, used;
+		const char *p = buf_peek(&r->in, &n);
+		ssize_t got;
+		uint64_t now;
+		if (n) {
+			int x = smtpreply_feed(&r->reply, p, n, &used);
+			buf_skip(&r->in, used);
+			if (x == 1)
+				return r->reply.code;
+			if (x == -1) {
+				const char *why = errno == EMSGSIZE
+							  ? "a reply line that is too long"
+						  : errno == E2BIG  ? "a reply with too many lines"
+						  : errno == EPROTO ? "a malformed reply"
+								    : error_str(errno);
+				if (errno == ENOMEM)
+					nomem(r);
+				r->cmdstate = 0;
+				finish(r, 'Z', 0, r->ip, " sent ", why, ".",
+				       r->sentdot ? " Possible duplicate!" : "", " (#4.4.2)\n",
+				       (char *)0);
+			}
+			continue;
+		}
+		now = tm_mono_ms();
+		if (now >= deadline) {
+			errno = ETIMEDOUT;
+			lost(r);
+		}
+		buf_settimeout(&r->in, (unsigned)(deadline - now));
+		got = buf_feed(&r->in);
+		if (got == 0)
+			errno = ECONNRESET;
+		if (got <= 0)
+			lost(r);
+	}
+}
+
+/* command - send the command in r->cmd followed by CRLF; with flush, send it now */
+static void command(remote *r, int flush)
+{
+	if (!buf_putsa(&r->out, &r->cmd) || !buf_put(&r->out, "\r\n", 2) ||
+	    (flush && !buf_flush(&r->out)))
+		lost(r);
+}
+
+/* put_rcpt_report - one recipient report: 'r', 'h' or 's' from the RCPT reply */
+static void put_rcpt_report(remote *r, unsigned code)
+{
+	char c = code >= 200 && code < 300 ? 'r' : code >= 500 ? 'h' : 's';
+	int ok = sa_catc(&r->report, c);
+	if (ok && c != 'r')
+		ok = sa_cats(&r->report, r->ip) &&
+		     sa_cats(&r->report, " does not like recipient.\nRemote host said: ") &&
+		     sa_catb(&r->report, r->reply.text.s, r->reply.text.len) &&
+		     sa_catc(&r->report, '\n');
+	if (!ok || !sa_0(&r->report))
+		nomem(r);
+}
+
+/* hello - greeting, then EHLO (HELO if the server does not know EHLO) */
+static int hello(remote *r)
+{
+	unsigned code = reply(r);
+	if (code != 220)
+		finish(r, 'Z', 1, "Connected to ", r->ip, " but the greeting failed.\n", (char *)0);
+	r->cmdstate = 1;
+	if (!sa_copys(&r->cmd, "EHLO ") || !sa_cat(&r->cmd, &r->helo))
+		nomem(r);
+	command(r, 1);
+	code = reply(r);
+	if (code == 250)
+		return 1;
+	if (code >= 500) {
+		if (!sa_copys(&r->cmd, "HELO ") || !sa_cat(&r->cmd, &r->helo))
+			nomem(r);
+		command(r, 1);
+		code = reply(r);
+	}
+	if (code != 250)
+		finish(r, 'Z', 1, "Connected to ", r->ip, " but my name was rejected.\n",
+		       (char *)0);
+	return 0;
+}
+
+/* mail_from - the MAIL command, with SIZE and BODY when the server takes them */
+static void mail_from(remote *r, int esmtp)
+{
+	const char *arg;
+	size_t arglen;
+	if (!sa_copys(&r->cmd, "MAIL FROM:") ||
+	    !smtpaddr_path(&r->cmd, r->sender, strlen(r->sender)))
+		nomem(r);
+	if (esmtp && r->sized && smtpreply_keyword(&r->reply, "SIZE", &arg, &arglen)) {
+		char num[FMT_U64];
+		if (!sa_cats(&r->cmd, " SIZE=") || !sa_catb(&r->cmd, num, fmt_u64(num, r->size)))
+			nomem(r);
+	}
+	if (esmtp && (r->eightbit || !r->sized) &&
+	    smtpreply_keyword(&r->reply, "8BITMIME", &arg, &arglen) &&
+	    !sa_cats(&r->cmd, " BODY=8BITMIME"))
+		nomem(r);
+}
+
+/* rcpt_to - the RCPT command for recipient i; 0 if it cannot be sent at all */
+static int rcpt_to(remote *r, size_t i)
+{
+	const char *a = r->rcpt[i];
+	if (!smtpaddr_ok(a, strlen(a)))
+		return 0;
+	if (!sa_copys(&r->cmd, "RCPT TO:") || !smtpaddr_path(&r->cmd, a, strlen(a)))
+		nomem(r);
+	return 1;
+}
+
+/* refused - the report for a recipient that was never sent */
+static void refused(remote *r)
+{
+	if (!sa_cats(&r->report, "hThe recipient address contains a line break. (#5.1.3)\n") ||
+	    !sa_0(&r->report))
+		nomem(r);
+}
+
+/* envelope - MAIL, RCPT and DATA, all at once when pipelining; 1 when the server
+ * awaits the message, 0 when no recipient was accepted (the run then gives up) */
+static int envelope(remote *r, int esmtp)
+{
+	const char *arg;
+	size_t arglen, i, accepted = 0;
+	int pipe = esmtp && smtpreply_keyword(&r->reply, "PIPELINING", &arg, &arglen);
+	unsigned code, mail;
+	mail_from(r, esmtp);
+	command(r, !pipe);
+	if (pipe) {
+		for (i = 0; i < r->nrcpt; ++i)
+			if (rcpt_to(r, i))
+				command(r, 0);
+		if (!sa_copys(&r->cmd, "DATA"))
+			nomem(r);
+		command(r, 1);
+	}
+	mail = reply(r);
+	if (mail < 200 || mail >= 300) {
+		if (pipe) { /* stay in step: the other replies are on their way */
+			if (!sa_copy(&r->cmd, &r->reply.text))
+				nomem(r);
+			for (i = 0; i < r->nrcpt; ++i)
+				if (smtpaddr_ok(r->rcpt[i], strlen(r->rcpt[i])))
+					(void)reply(r);
+			if (reply(r) == 354)
+				r->cmdstate = 0; /* a confused server: do not feed it QUIT */
+			if (!sa_copy(&r->reply.text, &r->cmd)) /* the text that matters */
+				nomem(r);
+		}
+		finish(r, mail >= 500 ? 'D' : 'Z', 1, "Connected to ", r->ip,
+		       " but the sender was rejected.\n", (char *)0);
+	}
+	for (i = 0; i < r->nrcpt; ++i) {
+		if (!rcpt_to(r, i)) {
+			refused(r);
+			continue;
+		}
+		if (!pipe)
+			command(r, 1);
+		code = reply(r);
+		put_rcpt_report(r, code);
+		if (code >= 200 && code < 300)
+			++accepted;
+	}
+	if (!accepted && !pipe)
+		return 0;
+	if (!pipe) {
+		if (!sa_copys(&r->cmd, "DATA"))
+			nomem(r);
+		command(r, 1);
+	}
+	code = reply(r);
+	if (!accepted) {
+		if (code == 354) { /* RFC 2920: an empty message ends the transaction */
+			if (!buf_puts(&r->out, ".\r\n") || !buf_flush(&r->out))
+				lost(r);
+			(void)reply(r);
+		}
+		return 0;
+	}
+	if (code != 354)
+		finish(r, code >= 500 ? 'D' : 'Z', 1, r->ip, " failed on DATA command.\n",
+		       (char *)0);
+	r->cmdstate = 0;
+	return 1;
+}
+
+/* smtp_deliver - connect, hand over the message, and end the run with its report */
+void smtp_deliver(remote *r)
+{
+	unsigned code;
+	int esmtp;
+	connect_any(r);
+	esmtp = hello(r);
+	if (!envelope(r, esmtp))
+		finish(r, 'D', 0, "Giving up on ", r->ip, ".\n", (char *)0);
+	switch (message_send(r)) {
+	case MESSAGE_NET:
+		lost(r);
+	case MESSAGE_READ:
+		finish(r, 'Z', 0, "Unable to read the message. (#4.3.0)\n", (char *)0);
+	case MESSAGE_PARTIAL:
+		finish(r, 'D', 0,
+		       "The message does not end with a line feed, "
+		       "and SMTP cannot send a partial final line. (#5.6.2)\n",
+		       (char *)0);
+	}
+	r->sentdot = 1;
+	code = reply(r);
+	r->cmdstate = 1;
+	if (code >= 200 && code < 300)
+		finish(r, 'K', 1, r->ip, " accepted message.\n", (char *)0);
+	finish(r, code >= 500 ? 'D' : 'Z', 1, r->ip, " failed after I sent the message.\n",
+	       (char *)0);
+}
