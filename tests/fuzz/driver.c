@@ -69,8 +69,16 @@ int main(int argc, char **argv)
 	if (argc < 2) {
 		__AFL_INIT();
 		buf = __AFL_FUZZ_TESTCASE_BUF;
-		while (__AFL_LOOP(10000))
-			LLVMFuzzerTestOneInput(buf, (size_t)__AFL_FUZZ_TESTCASE_LEN);
+		while (__AFL_LOOP(10000)) {
+			/* a copy of exactly the input, so ASan sees any read past it */
+			size_t n = (size_t)__AFL_FUZZ_TESTCASE_LEN;
+			unsigned char *copy = malloc(n ? n : 1);
+			if (!copy)
+				return 1;
+			memcpy(copy, buf, n);
+			LLVMFuzzerTestOneInput(copy, n);
+			free(copy);
+		}
 		return 0;
 	}
 #endif

@@ -1,16 +1,24 @@
 /*
- * spawn.c - fuzz the spawn protocol readers (spawn.h). Input: a mode byte (low bit:
- * commands or reports; the rest: the cut), then the byte stream. Invariants: a
- * reference model of the records (slot byte, NUL-terminated fields with their
- * limits; a report's text kept up to SPAWN_REPORTMAX and the rest counted) gives
+ * spawn.c - fuzz the spawn protocol readers (spawn.h) and qmail-rspawn's report of a
+ * qmail-remote run (rreport.h). Input: a mode byte (low bits: commands, reports or
+ * qmail-remote's output; the rest: the cut or the exit status), then the bytes.
+ * For the readers, a reference model of the records (slot byte, NUL-terminated
+ * fields with their limits; a report's text kept up to SPAWN_REPORTMAX and the rest
+ * counted) gives
  * the same records; feeding all at once, a byte at a time and in pieces agree, and
  * after a violation nothing more is read; each command written again with
  * spawn_cmd_put, and each report not cut with spawn_rep_put, gives back exactly its
- * bytes; spawn_path_ok agrees with a model of a queue path.
+ * bytes; spawn_path_ok agrees with a model of a queue path. For rreport: the letter
+ * is K, Z or D as the exit status and the records demand (a lone message report is
+ * the answer as it is), and the report sent with spawn_rep_put reads back with its
+ * letter and its text (NUL bytes as '_', cut at SPAWN_REPORTMAX).
  */
-#include "spawn.h"
+#include <sys/wait.h>
+
 #include "fuzz.h"
+#include "rreport.h"
 #include "sa.h"
+#include "spawn.h"
 
 #define MAXREC 4096 /* records remembered */
 
@@ -156,6 +164,45 @@ static int path_ok(const char *p, size_t n)
 	return 1;
 }
 
+/* report - rreport_make on out[0..n) and the exit status from m, then the
+ * report through the spawn protocol */
+static void report(const char *out, size_t n, unsigned char m)
+{
+	static const int codes[8] = {0, 0, 0, 0, 111, 100, 1, 255};
+	int wstat = m & 0x20 ? (m & 0x1f) % 31 + 1 : (codes[m >> 2 & 7] & 0xff) << 8;
+	sa text = SA_ZERO, wire = SA_ZERO;
+	spawn_rep r;
+	const char *nul;
+	char st = 0;
+	size_t used, i, k;
+	CHECK(rreport_make(&text, &st, out, n, wstat));
+	CHECK(st == 'K' || st == 'Z' || st == 'D');
+	if (WIFSIGNALED(wstat) || WEXITSTATUS(wstat) == 111)
+		CHECK(st == 'Z');
+	else if (WEXITSTATUS(wstat))
+		CHECK(st == 'D');
+	else if (n == 0)
+		CHECK(st == 'Z');
+	/* one whole message report and nothing more: it is the answer */
+	nul = n ? memchr(out, 0, n) : 0;
+	if (!WIFSIGNALED(wstat) && !WEXITSTATUS(wstat) && n >= 2 && nul == out + n - 1 &&
+	    (out[0] == 'K' || out[0] == 'Z' || out[0] == 'D')) {
+		CHECK(st == out[0]);
+		CHECK(fuzz_same(text.s, text.len, out + 1, n - 2));
+	}
+	CHECK(spawn_rep_put(&wire, 7, st, text.s, text.len));
+	memset(&r, 0, sizeof r);
+	CHECK(spawn_rep_feed(&r, wire.s, wire.len, &used) == 1 && used == wire.len);
+	CHECK(r.slot == 7 && r.status == st);
+	k = text.len < SPAWN_REPORTMAX ? text.len : SPAWN_REPORTMAX;
+	CHECK(r.text.len == k + 1 && r.dropped == text.len - k);
+	for (i = 0; i < k; ++i)
+		CHECK(r.text.s[i] == (text.s[i] ? text.s[i] : '_'));
+	spawn_rep_free(&r);
+	sa_free(&text);
+	sa_free(&wire);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	unsigned char mode = fuzz_take(&data, &size);
@@ -164,6 +211,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_cut cut;
 	sa out = SA_ZERO;
 	size_t k;
+	if ((mode & 3) == 2) {
+		report((const char *)data, size, mode);
+		return 0;
+	}
 	if (size >= 3 * MAXREC)
 		return 0; /* more records than the model keeps */
 	ref(&model, s, size, cmd);
