@@ -12,7 +12,7 @@
 #   src/P/*.c     -> bin/P        one directory per program
 #   src/tools/T.c -> bin/T        one file per small tool
 #   tests/unit/M.c -> tests/M     one unit-test binary per library module
-#   tests/fuzz/F.c -> fuzz/F      one fuzz target per parser (driver.c is AFL++'s main)
+#   tests/fuzz/F.c -> FZ/F        one fuzz target per parser (driver.c is AFL++'s main)
 
 QMAIL := $(shell sed -n 1p conf-qmail)
 CC_CMD := $(shell sed -n 1p conf-cc)
@@ -130,6 +130,7 @@ $(FZ)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -Isrc/lib -Isrc/mail -MMD -MP -c -o $@ $<
 $(FZ)/obj/auto.o: $(FZ)/auto/auto.c
+	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -Isrc/mail -c -o $@ $<
 $(FZ)/lib.a: $(call FUZZ_OBJ,$(FZ))
 	@rm -f $@
