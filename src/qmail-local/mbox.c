@@ -4,14 +4,13 @@
  * link, so delivery never writes through a name someone else controls. It is locked
  * with flock (30 seconds at most), the end offset is remembered, and the message is
  * written as: From_ line, Return-Path, Delivered-To, the body with mboxrd quoting
- * (">" added to every line that is zero or more ">" then "From "), a blank line.
+ * (">" added to every line that is zero or more ">" then "From ", mboxrd.c), a
+ * blank line.
  * Only after fsync succeeds is the delivery done; on any error the file is cut back
  * to the remembered offset, so a reader never sees half a message for long.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,87 +18,21 @@
 #include "fd.h"
 #include "local.h"
 #include "lock.h"
+#include "mboxrd.h"
 
 #define LOCK_MS 30000 /* how long to wait for the mailbox lock */
 
-typedef struct {
-	buf out;     /* buffered writes to the mailbox */
-	int bol;     /* at the beginning of a line */
-	uint64_t gt; /* '>' bytes held back at the beginning of this line */
-	size_t from; /* bytes of "From " matched after them */
-	char last;   /* the last message byte written, '\n' if none */
-} quoter;
-
-/* hold_flush - write out the bytes held back at the beginning of a line */
-static int hold_flush(quoter *q)
-{
-	for (; q->gt; --q->gt)
-		if (!buf_put(&q->out, ">", 1))
-			return 0;
-	if (q->from && !buf_put(&q->out, "From ", q->from))
-		return 0;
-	q->from = 0;
-	q->bol = 0;
-	return 1;
-}
-
-/* quote - write n message bytes with mboxrd quoting; 0 on a write error */
-static int quote(quoter *q, const char *s, size_t n)
-{
-	while (n) {
-		if (q->bol) {
-			if (!q->from && *s == '>') {
-				++q->gt;
-			} else if (*s == "From "[q->from]) {
-				if (++q->from == 5) {
-					if (!buf_put(&q->out, ">", 1) || !hold_flush(q))
-						return 0;
-					q->last = ' ';
-				}
-			} else {
-				if (!hold_flush(q))
-					return 0;
-				continue;
-			}
-			++s;
-			--n;
-			continue;
-		}
-		{
-			const char *nl = memchr(s, '\n', n);
-			size_t k = nl ? (size_t)(nl - s) + 1 : n;
-			if (!buf_put(&q->out, s, k))
-				return 0;
-			q->last = s[k - 1];
-			q->bol = nl != 0;
-			s += k;
-			n -= k;
-		}
-	}
-	return 1;
-}
-
-/* quote_end - the end of the message: release what is held, then the blank line
- * (two newlines if the message did not end with one) */
-static int quote_end(quoter *q)
-{
-	if (q->gt || q->from) {
-		q->last = 'x';
-		if (!hold_flush(q))
-			return 0;
-	}
-	return buf_put(&q->out, q->last == '\n' ? "\n" : "\n\n", q->last == '\n' ? 1 : 2);
-}
-
 /* write_message - From_ line, header lines and the quoted message; 0 on error, with
  * *rerr set when it was reading the message that failed */
-static int write_message(local *l, quoter *q, int *rerr)
+static int write_message(local *l, buf *out, int *rerr)
 {
 	char space[8192];
 	buf in;
-	if (!buf_putsa(&q->out, &l->ufline) || !buf_putsa(&q->out, &l->rpline) ||
-	    !buf_putsa(&q->out, &l->dtline))
+	mboxrd q;
+	if (!buf_putsa(out, &l->ufline) || !buf_putsa(out, &l->rpline) ||
+	    !buf_putsa(out, &l->dtline))
 		return 0;
+	mboxrd_init(&q, out);
 	message_rewind();
 	buf_init(&in, 0, space, sizeof space);
 	for (;;) {
@@ -113,11 +46,11 @@ static int write_message(local *l, quoter *q, int *rerr)
 		if (r == 0)
 			break;
 		s = buf_peek(&in, &n);
-		if (!quote(q, s, n))
+		if (!mboxrd_put(&q, s, n))
 			return 0;
 		buf_skip(&in, n);
 	}
-	return quote_end(q) && buf_flush(&q->out);
+	return mboxrd_end(&q) && buf_flush(out);
 }
 
 /* open_mbox - open path for appending and check what it is; exits on failure */
@@ -155,7 +88,7 @@ static int open_mbox(const char *path)
 void mbox_deliver(local *l, const char *path)
 {
 	char space[8192];
-	quoter q;
+	buf out;
 	off_t end;
 	int rerr = 0, e;
 	int fd = open_mbox(path);
@@ -168,11 +101,8 @@ void mbox_deliver(local *l, const char *path)
 	end = lseek(fd, 0, SEEK_END);
 	if (end == -1)
 		quit_sys(EXIT_TEMP, "4.3.0", "Unable to seek in mailbox ", path, (char *)0);
-	memset(&q, 0, sizeof q);
-	buf_init(&q.out, fd, space, sizeof space);
-	q.bol = 1;
-	q.last = '\n';
-	if (write_message(l, &q, &rerr) && fsync(fd) == 0) {
+	buf_init(&out, fd, space, sizeof space);
+	if (write_message(l, &out, &rerr) && fsync(fd) == 0) {
 		if (close(fd) == 0)
 			return;
 		/* the lock is gone with the descriptor: the offset may no longer be ours */

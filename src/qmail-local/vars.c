@@ -8,6 +8,7 @@
 
 #include "dotqmail.h"
 #include "local.h"
+#include "mboxrd.h"
 #include "str.h"
 #include "tm.h"
 
@@ -58,7 +59,7 @@ static void tame(sa *s, size_t from, char c)
 /* vars_lines - RECIPIENT and the three header lines */
 void vars_lines(local *l)
 {
-	size_t i, off;
+	size_t off;
 	if (!sa_copys(&l->recipient, l->local) || !sa_catc(&l->recipient, '@') ||
 	    !sa_cats(&l->recipient, l->domain))
 		quit_nomem();
@@ -81,16 +82,8 @@ void vars_lines(local *l)
 	if (!sa_cats(&l->rpline, ">\n"))
 		quit_nomem();
 
-	if (!sa_copys(&l->ufline, "From "))
-		quit_nomem();
-	off = l->ufline.len;
-	if (!sa_cats(&l->ufline, *l->sender ? l->sender : "MAILER-DAEMON"))
-		quit_nomem();
-	for (i = off; i < l->ufline.len; ++i)
-		if (strchr(" \t\r\n", l->ufline.s[i]))
-			l->ufline.s[i] = '-';
-	if (!sa_catc(&l->ufline, ' ') || !date_mbox(&l->ufline, tm_now()) ||
-	    !sa_catc(&l->ufline, '\n'))
+	l->ufline.len = 0;
+	if (!mboxrd_fromline(&l->ufline, l->sender, tm_now()))
 		quit_nomem();
 }
 
