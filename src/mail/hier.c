@@ -71,6 +71,8 @@ const hier_entry hier[] = {
 	{HIER_PROG,  "bin/sendmail",         auto_usero, auto_groupq, 0755, 0},
 	{HIER_PROG,  "bin/qmail-start",      auto_usero, auto_groupq, 0700, 0},
 	{HIER_PROG,  "bin/qmail-lspawn",     auto_usero, auto_groupq, 0700, 0},
+	{HIER_PROG,  "bin/qmail-send",       auto_usero, auto_groupq, 0711, 0},
+	{HIER_PROG,  "bin/qmail-clean",      auto_usero, auto_groupq, 0711, 0},
 	{HIER_PROG,  "bin/qmail-newu",       auto_usero, auto_groupq, 0700, 0},
 	{HIER_PROG,  "bin/qmail-getpw",      auto_usero, auto_groupq, 0711, 0},
 	{HIER_PROG,  "bin/qmail-pw2u",       auto_usero, auto_groupq, 0711, 0},

@@ -1,0 +1,136 @@
+/*
+ * qmail-clean - remove queue files for qmail-send, which may not (SPEC sections 3, 5).
+ * Runs as qmailq in QMAILHOME/queue. Reads requests on fd 0, each ending in a NUL:
+ *	foop/ID		remove intd/ID, then mess/SPLIT/ID (a message is finished)
+ *	todo/ID		remove intd/ID, then todo/ID (a message was preprocessed)
+ * and answers each with one byte on fd 1: '+' done (a file already gone counts as
+ * removed), '!' an unlink failed, 'x' the request is malformed. After removing
+ * todo/ID it syncs the todo directory before answering '+': a todo entry that came
+ * back after a crash would make qmail-send deliver the message twice. At startup and
+ * every 30 requests it removes pid/ files whose atime is older than 36 hours, left by
+ * a qmail-queue that died (qmail-queue gives up after 24 hours).
+ * DIAGNOSTICS: exit 0 when fd 0 ends; 111 when QMAILHOME/queue is unreachable or a
+ * reply cannot be written; 112 when memory runs out.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "auto.h"
+#include "buf.h"
+#include "die.h"
+#include "file.h"
+#include "queue.h"
+#include "scan.h"
+#include "str.h"
+#include "tm.h"
+
+#define REQMAX     100         /* longest request, its NUL included */
+#define REQMIN     7           /* shortest: "foop/" + a digit + NUL */
+#define REAP_EVERY 30          /* requests between two sweeps of pid/ */
+#define REAP_AGE   (36 * 3600) /* a pid/ file this old belongs to a dead qmail-queue */
+
+static struct {
+	buf in;             /* requests from qmail-send */
+	char space[256];    /* storage for in */
+	sa req;             /* the current request */
+	unsigned long reqs; /* requests since the last sweep */
+} cl;
+
+/* reap - remove pid/ files not accessed for REAP_AGE seconds; errors are ignored,
+ * the next sweep tries again */
+static void reap(void)
+{
+	DIR *d = opendir("pid");
+	struct dirent *e;
+	time_t now = tm_now();
+	char path[300];
+	if (!d)
+		return;
+	while ((e = readdir(d)) != 0) {
+		struct stat st;
+		size_t n = strlen(e->d_name);
+		if (e->d_name[0] == '.' || n > sizeof path - 5)
+			continue;
+		memcpy(path, "pid/", 4);
+		memcpy(path + 4, e->d_name, n + 1);
+		if (stat(path, &st) == 0 && st.st_atime < now - REAP_AGE)
+			unlink(path);
+	}
+	closedir(d);
+}
+
+/* gone - unlink path; a file that is already gone counts as removed */
+static int gone(const char *path)
+{
+	return unlink(path) == 0 || errno == ENOENT;
+}
+
+/* serve - carry out one request of len bytes (its NUL not counted); the reply */
+static char serve(const char *r, size_t len)
+{
+	uint64_t id;
+	char path[QUEUE_PATHMAX];
+	int todo;
+	if (len + 1 < REQMIN || len + 1 > REQMAX || memchr(r, 0, len))
+		return 'x';
+	if (str_start(r, "foop/"))
+		todo = 0;
+	else if (str_start(r, "todo/"))
+		todo = 1;
+	else
+		return 'x';
+	if (!scan_u64_all(r + 5, len - 5, &id))
+		return 'x';
+	queue_name(path, "intd", id, 0);
+	if (!gone(path))
+		return '!';
+	if (!todo) {
+		queue_name(path, "mess", id, 1);
+		return gone(path) ? '+' : '!';
+	}
+	queue_name(path, "todo", id, 0);
+	if (!gone(path) || !file_syncdir("todo"))
+		return '!';
+	return '+';
+}
+
+/* run - answer requests until qmail-send closes fd 0 */
+static void run(void)
+{
+	for (;;) {
+		unsigned int flags;
+		char reply;
+		int r;
+		cl.req.len = 0;
+		r = buf_getline(&cl.in, &cl.req, REQMAX + 1, 0, &flags);
+		if (r == -1 && errno == ENOMEM)
+			die_x(112, "out of memory", NULL);
+		if (r <= 0 || (flags & BUF_PARTIAL))
+			return;
+		if (flags & BUF_OVERLONG)
+			reply = 'x';
+		else
+			reply = serve(cl.req.s, cl.req.len - 1);
+		if (write(1, &reply, 1) != 1)
+			die_sys(111, "unable to write to qmail-send", NULL);
+		if (++cl.reqs >= REAP_EVERY) {
+			cl.reqs = 0;
+			reap();
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	die_init(argv[0]);
+	if (chdir(auto_qmail) == -1 || chdir("queue") == -1)
+		die_sys(111, "unable to switch to ", auto_qmail, "/queue", NULL);
+	buf_init(&cl.in, 0, cl.space, sizeof cl.space);
+	reap();
+	run();
+	return 0;
+}

@@ -1,0 +1,147 @@
+/*
+ * clean.c - qmail-send's side of qmail-clean, which removes the files qmail-send
+ * may not (todo/, intd/ and mess/ belong to qmailq): one request at a time, each
+ * answered by one byte. Also the sweep for stale files, run at startup and every
+ * CLEAN_EVERY seconds, one directory per call so deliveries go on meanwhile:
+ *   mess/SPLIT/ID not read for STALE_AGE, with neither info nor todo: a qmail-queue
+ *     died before linking todo/ID; qmail-clean removes it (and intd/ID)
+ *   bounce/ID without info/SPLIT/ID: left over from a message already removed
+ * STALE_AGE exceeds qmail-queue's own 24 hour limit, so a slow injection is never
+ * mistaken for a dead one.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "auto.h"
+#include "fmt.h"
+#include "queue.h"
+#include "scan.h"
+#include "send.h"
+
+/* lost - qmail-clean is gone; nothing can be removed any more, so stop */
+static void lost(send *s)
+{
+	if (!s->cleanlost)
+		log_put("alert: oh no! lost qmail-clean connection! dying...", NULL);
+	s->cleanlost = 1;
+	s->exitasap = 1;
+}
+
+/* clean_req - ask qmail-clean to remove dir/ID ("todo" or "foop"); its answer:
+ * '+' done, '!' an unlink failed, 'x' refused; 0 when the connection is lost */
+int clean_req(send *s, const char *dir, uint64_t id)
+{
+	char req[QUEUE_PATHMAX];
+	size_t n = queue_name(req, dir, id, 0) + 1, off = 0;
+	char c;
+	ssize_t r;
+	if (s->cleanlost)
+		return 0;
+	while (off < n) {
+		r = write(5, req + off, n - off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			lost(s);
+			return 0;
+		}
+		off += (size_t)r;
+	}
+	do
+		r = read(6, &c, 1);
+	while (r < 0 && errno == EINTR);
+	if (r != 1) {
+		lost(s);
+		return 0;
+	}
+	return c;
+}
+
+/* exists - whether path exists; an error other than ENOENT counts as existing,
+ * so doubt never removes anything */
+static int exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 || errno != ENOENT;
+}
+
+/* sweep_mess - remove stale messages in mess/SPLIT */
+static void sweep_mess(send *s, unsigned split, uint64_t now)
+{
+	char dir[QUEUE_PATHMAX], path[QUEUE_PATHMAX], num[FMT_U64];
+	struct dirent *e;
+	DIR *d;
+	memcpy(dir, "mess/", 5);
+	dir[5 + fmt_u64(dir + 5, split)] = 0;
+	d = opendir(dir);
+	if (!d) {
+		log_put("warning: unable to open ", dir, NULL);
+		return;
+	}
+	while ((e = readdir(d)) != 0) {
+		uint64_t id;
+		struct stat st;
+		if (!scan_u64_all(e->d_name, strlen(e->d_name), &id))
+			continue;
+		queue_name(path, "mess", id, 1);
+		if (stat(path, &st) == -1 || (uint64_t)st.st_atime + STALE_AGE >= now)
+			continue;
+		queue_name(path, "info", id, 1);
+		if (exists(path))
+			continue;
+		queue_name(path, "todo", id, 0);
+		if (exists(path))
+			continue;
+		if (clean_req(s, "foop", id) != '+') {
+			log_put("warning: qmail-clean unable to clean up mess/", log_u(num, split),
+				"/", e->d_name, NULL);
+			if (s->exitasap)
+				break;
+		}
+	}
+	closedir(d);
+}
+
+/* sweep_bounce - remove bounce/ID files whose message is gone */
+static void sweep_bounce(void)
+{
+	char path[QUEUE_PATHMAX];
+	struct dirent *e;
+	DIR *d = opendir("bounce");
+	if (!d) {
+		log_put("warning: unable to open bounce", NULL);
+		return;
+	}
+	while ((e = readdir(d)) != 0) {
+		uint64_t id;
+		if (!scan_u64_all(e->d_name, strlen(e->d_name), &id))
+			continue;
+		queue_name(path, "info", id, 1);
+		if (exists(path))
+			continue;
+		queue_name(path, "bounce", id, 0);
+		if (unlink(path) == -1 && errno != ENOENT)
+			log_put("warning: unable to unlink ", path, NULL);
+	}
+	closedir(d);
+}
+
+/* clean_step - start a sweep when one is due, or do its next directory */
+void clean_step(send *s, uint64_t now)
+{
+	if (s->clean_step == CLEAN_IDLE) {
+		if (now < s->clean_next)
+			return;
+		s->clean_step = 0;
+	}
+	if (s->clean_step < AUTO_SPLIT) {
+		sweep_mess(s, s->clean_step++, now);
+		return;
+	}
+	sweep_bounce();
+	s->clean_step = CLEAN_IDLE;
+	s->clean_next = now + CLEAN_EVERY;
+}

@@ -1,0 +1,375 @@
+/*
+ * todo.c - preprocessing: todo/ID, written by qmail-queue, becomes info/SPLIT/ID
+ * (the sender), local/SPLIT/ID and remote/SPLIT/ID (the rewritten recipients).
+ *
+ * Crash safety. The step order for one message is:
+ *   1. read todo/ID through once, checking every record (a corrupt entry is logged
+ *      and set aside for the postmaster, never half-processed);
+ *   2. unlink info, local and remote left by an earlier attempt;
+ *   3. create info (its mtime is the message's birth), then local and remote, each
+ *      O_EXCL; write them; fsync each file, then each of their directories;
+ *   4. only then ask qmail-clean to remove todo/ID (it syncs todo/ itself);
+ *   5. only after that, schedule the deliveries.
+ * Invariant: while todo/ID exists, nothing was delivered and everything after it
+ * may be redone; once todo/ID is gone, info/local/remote are on disk. A failure in
+ * 2-3 removes what was created and leaves todo/ID for the next scan (new data,
+ * never a second fsync of the same data). At startup sched_rescan skips messages
+ * whose todo/ID still exists, as this module will redo them.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "file.h"
+#include "fmt.h"
+#include "queue.h"
+#include "scan.h"
+#include "send.h"
+
+#define TODO_BATCH   8    /* entries preprocessed per turn of the main loop */
+#define TODO_ADDRMAX 1024 /* longest sender or recipient accepted in todo/ID */
+
+typedef struct outf_s {
+	int fd;                   /* open file, or -1 */
+	int made;                 /* the file was created (and must go on failure) */
+	char path[QUEUE_PATHMAX]; /* info/SPLIT/ID, local/SPLIT/ID or remote/SPLIT/ID */
+	buf b;                    /* buffered writes */
+	char space[4096];         /* storage for b */
+} outf;
+
+typedef struct envinfo_s {
+	uint64_t uid;  /* 'u' record: the injecting user */
+	uint64_t qp;   /* 'p' record: qmail-queue's pid */
+	uint64_t size; /* bytes of mess/SPLIT/ID */
+} envinfo;
+
+/* trigger_open - (re)open lock/trigger; opening anew clears the end-of-file
+ * condition a writer leaves behind, so poll reports only new pulls */
+static void trigger_open(send *s)
+{
+	if (s->trigfd >= 0)
+		close(s->trigfd);
+	s->trigfd = open("lock/trigger", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+}
+
+/* todo_scan - reopen the trigger, then list todo/ into the backlog */
+void todo_scan(send *s, uint64_t now)
+{
+	DIR *d;
+	struct dirent *e;
+	s->todo_trig = 0;
+	s->todo_next = now + TODO_EVERY;
+	trigger_open(s);
+	d = opendir("todo");
+	if (!d) {
+		log_put("warning: unable to open todo: ", error_str(errno), NULL);
+		return;
+	}
+	while ((e = readdir(d)) != 0) {
+		uint64_t id;
+		if (!scan_u64_all(e->d_name, strlen(e->d_name), &id))
+			continue;
+		while (!pq_push(&s->todo, id, id))
+			log_nomem();
+	}
+	closedir(d);
+}
+
+/* aside - log a corrupt todo entry and leave it alone from now on */
+static void aside(send *s, uint64_t id, const char *todo, const char *why)
+{
+	log_put("warning: ", why, " in ", todo, "; leaving it for the postmaster", NULL);
+	idset_add(&s->todo_bad, id);
+}
+
+/* check - pass 1: every record well formed, exactly one sender before any recipient;
+ * 1 good, 0 corrupt (with *why), -1 on a read error */
+static int check(int fd, sa *rec, envinfo *v, const char **why)
+{
+	buf b;
+	char space[4096];
+	int sender = 0;
+	buf_init(&b, fd, space, sizeof space);
+	for (;;) {
+		uint64_t len;
+		unsigned flags;
+		int r = rec_get(&b, rec, TODO_ADDRMAX, &len, &flags);
+		if (r <= 0) {
+			*why = "no sender";
+			return r < 0 ? -1 : sender;
+		}
+		*why = flags & REC_CUT ? "truncated record" : "overlong record";
+		if (flags)
+			return 0;
+		*why = "unknown record type";
+		switch (rec->len ? rec->s[0] : 0) {
+		case 'u':
+		case 'p':
+			*why = "bad number";
+			if (!scan_u64_all(rec->s + 1, rec->len - 1,
+					  rec->s[0] == 'u' ? &v->uid : &v->qp))
+				return 0;
+			break;
+		case 'F':
+			*why = "second sender";
+			if (sender++)
+				return 0;
+			break;
+		case 'T':
+			*why = "recipient before sender";
+			if (!sender)
+				return 0;
+			break;
+		default:
+			return 0;
+		}
+	}
+}
+
+/* out_create - create dir/SPLIT/ID for writing; 0 with errno */
+static int out_create(outf *o, const char *dir, uint64_t id)
+{
+	queue_name(o->path, dir, id, 1);
+	o->fd = open(o->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (o->fd == -1)
+		return 0;
+	o->made = 1;
+	buf_init(&o->b, o->fd, o->space, sizeof o->space);
+	return 1;
+}
+
+/* out_finish - flush, fsync and close o, then fsync its directory; logs trouble */
+static int out_finish(outf *o)
+{
+	char dir[QUEUE_PATHMAX];
+	const char *what = "trouble writing to ";
+	int ok = buf_flush(&o->b);
+	if (ok && fsync(o->fd) == -1) {
+		what = "trouble fsyncing ";
+		ok = 0;
+	}
+	if (close(o->fd) == -1 && ok) {
+		what = "trouble writing to ";
+		ok = 0;
+	}
+	o->fd = -1;
+	memcpy(dir, o->path, sizeof dir);
+	*strrchr(dir, '/') = 0;
+	if (ok && !file_syncdir(dir)) {
+		what = "trouble fsyncing ";
+		ok = 0;
+	}
+	if (!ok)
+		log_put("warning: ", what, o->path, ": ", error_str(errno), NULL);
+	return ok;
+}
+
+/* put - write one record (letter, bytes, NUL) to o */
+static int put(outf *o, char letter, const char *s, size_t n)
+{
+	return buf_put(&o->b, &letter, 1) && buf_put(&o->b, s, n) && buf_put(&o->b, "", 1);
+}
+
+/* log_info - "info msg ID: bytes SIZE from <SENDER> qp PID uid UID" */
+static void log_info(send *s, uint64_t id, const envinfo *v, const char *sender, size_t n)
+{
+	sa *l = &s->line;
+	l->len = 0;
+	sa_cats(l, "info msg ");
+	sa_catu(l, id);
+	sa_cats(l, ": bytes ");
+	sa_catu(l, v->size);
+	sa_cats(l, " from <");
+	log_safe(l, sender, n);
+	sa_cats(l, "> qp ");
+	sa_catu(l, v->qp);
+	sa_cats(l, " uid ");
+	sa_catu(l, v->uid);
+	log_end(l);
+}
+
+/* copy - pass 2: write info, local and remote; 1 when all are written and synced,
+ * with *mask the channels that got recipients */
+static int copy(send *s, uint64_t id, int fd, const envinfo *v, outf o[3], unsigned *mask)
+{
+	static const char *const dirs[] = {"local", "remote"};
+	char num[FMT_U64];
+	buf b;
+	char space[4096];
+	int i;
+	buf_init(&b, fd, space, sizeof space);
+	if (!out_create(&o[2], "info", id)) {
+		log_put("warning: unable to create ", o[2].path, ": ", error_str(errno), NULL);
+		return 0;
+	}
+	log_put("new msg ", log_u(num, id), NULL);
+	for (;;) {
+		uint64_t len;
+		unsigned flags;
+		int ch, r = rec_get(&b, &s->tmp, TODO_ADDRMAX, &len, &flags);
+		if (r == 0)
+			break;
+		if (r == -1) {
+			log_put("warning: trouble reading todo/", num, ": ", error_str(errno),
+				NULL);
+			return 0;
+		}
+		if (s->tmp.s[0] == 'F') {
+			if (!put(&o[2], 'F', s->tmp.s + 1, s->tmp.len - 1))
+				goto wfail;
+			log_info(s, id, v, s->tmp.s + 1, s->tmp.len - 1);
+		}
+		if (s->tmp.s[0] != 'T')
+			continue;
+		while (!rewrite_rcpt(&s->rw, s->tmp.s + 1, s->tmp.len - 1, &s->tmp2, &ch))
+			log_nomem();
+		ch = ch == REWRITE_LOCAL ? CHAN_LOCAL : CHAN_REMOTE;
+		if (o[ch].fd == -1 && !out_create(&o[ch], dirs[ch], id)) {
+			log_put("warning: unable to create ", o[ch].path, ": ", error_str(errno),
+				NULL);
+			return 0;
+		}
+		*mask |= 1u << ch;
+		if (!put(&o[ch], 'T', s->tmp2.s, s->tmp2.len)) {
+			log_put("warning: trouble writing to ", o[ch].path, ": ", error_str(errno),
+				NULL);
+			return 0;
+		}
+	}
+	for (i = 0; i < 3; ++i)
+		if (o[i].fd != -1 && !out_finish(&o[i]))
+			return 0;
+	return 1;
+wfail:
+	log_put("warning: trouble writing to ", o[2].path, ": ", error_str(errno), NULL);
+	return 0;
+}
+
+/* queued - todo/ID is gone: hand the message to the schedules */
+static void queued(send *s, uint64_t id, unsigned mask, uint64_t now)
+{
+	int c;
+	for (c = 0; c < NCHAN; ++c)
+		if (mask & (1u << c))
+			sched_push(s, c, id, now);
+	if (!mask)
+		finish_add(s, id, now);
+}
+
+/* unclean - qmail-clean failed to remove todo/ID earlier: ask again */
+static void unclean(send *s, uint64_t id, uint64_t now)
+{
+	static const char *const dirs[] = {"local", "remote"};
+	char path[QUEUE_PATHMAX], num[FMT_U64];
+	unsigned mask = 0;
+	int c;
+	struct stat st;
+	if (clean_req(s, "todo", id) != '+') {
+		log_put("warning: qmail-clean unable to clean up todo/", log_u(num, id), NULL);
+		return;
+	}
+	idset_del(&s->todo_unclean, id);
+	for (c = 0; c < NCHAN; ++c) {
+		queue_name(path, dirs[c], id, 1);
+		if (stat(path, &st) == 0)
+			mask |= 1u << c;
+	}
+	queued(s, id, mask, now);
+}
+
+/* stale - unlink path left by an earlier attempt; 0 (logged) if it is still there */
+static int stale(const char *dir, uint64_t id)
+{
+	char path[QUEUE_PATHMAX];
+	queue_name(path, dir, id, 1);
+	if (unlink(path) == -1 && errno != ENOENT) {
+		log_put("warning: unable to unlink ", path, ": ", error_str(errno), NULL);
+		return 0;
+	}
+	return 1;
+}
+
+/* preprocess - todo/ID to info, local, remote (the steps in the header comment) */
+static void preprocess(send *s, uint64_t id, uint64_t now)
+{
+	char todo[QUEUE_PATHMAX], mess[QUEUE_PATHMAX];
+	const char *why = "";
+	envinfo v = {0, 0, 0};
+	outf o[3];
+	unsigned mask = 0;
+	struct stat st;
+	int fd, r, i;
+	queue_name(todo, "todo", id, 0);
+	queue_name(mess, "mess", id, 1);
+	fd = open(todo, O_RDONLY | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno != ENOENT)
+			log_put("warning: unable to open ", todo, ": ", error_str(errno), NULL);
+		return;
+	}
+	if (stat(mess, &st) == -1) {
+		if (errno == ENOENT)
+			aside(s, id, todo, "no message file");
+		else
+			log_put("warning: unable to stat ", mess, ": ", error_str(errno), NULL);
+		close(fd);
+		return;
+	}
+	v.size = (uint64_t)st.st_size;
+	r = check(fd, &s->tmp, &v, &why);
+	if (r == 0)
+		aside(s, id, todo, why);
+	if (r == -1)
+		log_put("warning: trouble reading ", todo, ": ", error_str(errno), NULL);
+	if (r != 1 || !stale("info", id) || !stale("local", id) || !stale("remote", id)) {
+		close(fd);
+		return;
+	}
+	if (lseek(fd, 0, SEEK_SET) == -1) {
+		log_put("warning: trouble reading ", todo, ": ", error_str(errno), NULL);
+		close(fd);
+		return;
+	}
+	for (i = 0; i < 3; ++i) {
+		o[i].fd = -1;
+		o[i].made = 0;
+	}
+	r = copy(s, id, fd, &v, o, &mask);
+	close(fd);
+	for (i = 0; i < 3; ++i) {
+		if (o[i].fd != -1)
+			close(o[i].fd);
+		if (!r && o[i].made)
+			unlink(o[i].path);
+	}
+	if (!r)
+		return;
+	if (clean_req(s, "todo", id) != '+') {
+		log_put("warning: qmail-clean unable to clean up ", todo, NULL);
+		idset_add(&s->todo_unclean, id);
+		return;
+	}
+	queued(s, id, mask, now);
+}
+
+/* todo_step - preprocess a few entries of the backlog */
+void todo_step(send *s, uint64_t now)
+{
+	int k;
+	for (k = 0; k < TODO_BATCH && !s->exitasap; ++k) {
+		pq_item it;
+		if (!pq_top(&s->todo, &it))
+			return;
+		pq_pop(&s->todo);
+		if (idset_has(&s->todo_bad, it.val))
+			continue;
+		if (idset_has(&s->todo_unclean, it.val))
+			unclean(s, it.val, now);
+		else
+			preprocess(s, it.val, now);
+	}
+}
