@@ -4,6 +4,8 @@
 #   make QMAIL=/dir           build for another home, in a build directory of its own
 #   make setup check          (root) create users, install, verify owners and modes
 #   make test                 unit tests (plain and sanitized), man lint, system tests
+#   make run                  (root) build, install, configure, start under svscan
+#                             (SVDIR LOGDIR SMTPPORT SMTPADDR TCPRULES SENDMAIL: see INSTALL)
 #   make fuzz FUZZTIME=60     each fuzz target for FUZZTIME seconds (README: Fuzzing)
 #
 # Nothing here needs editing when a module, program, test or man page is added:
@@ -11,6 +13,7 @@
 #   src/mail/*.c  -> mail.a       mail knowledge shared by programs
 #   src/P/*.c     -> bin/P        one directory per program
 #   src/tools/T.c -> bin/T        one file per small tool
+#   src/tools/qmailctl.sh -> bin/qmailctl  (QMAILHOME filled in)
 #   tests/unit/M.c -> tests/M     one unit-test binary per library module
 #   tests/fuzz/F.c -> FZ/F        one fuzz target per parser (driver.c is AFL++'s main)
 
@@ -47,11 +50,12 @@ obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 LIB_A := $(B)/lib.a
 MAIL_A := $(B)/mail.a
 AUTO_O := $(B)/obj/auto.o
-BINS := $(addprefix $(B)/bin/,$(PROG_DIRS) $(TOOLS))
+BINS := $(addprefix $(B)/bin/,$(PROG_DIRS) $(TOOLS) qmailctl)
 UNIT_BINS := $(addprefix $(B)/tests/,$(UNITS))
 
 .SECONDARY:
-.PHONY: all units setup install package check test clean format format-check fuzz fuzz-build fuzz-afl
+.PHONY: all units setup install package check test run clean format format-check
+.PHONY: fuzz fuzz-build fuzz-afl
 all: $(BINS)
 
 # auto.c: the compiled-in home and account names (conf-qmail, conf-users).
@@ -90,6 +94,10 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/obj/tests/harness.o $(MAIL_A) $(LIB_A
 	@mkdir -p $(@D)
 	$(LD_CMD) -o $@ $^
 
+$(B)/bin/qmailctl: src/tools/qmailctl.sh
+	@mkdir -p $(@D)
+	sed 's|@QMAILHOME@|$(QMAIL)|g' src/tools/qmailctl.sh > $@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
+
 units: $(UNIT_BINS) $(BINS)
 
 # Installation. The hierarchy (paths, owners, modes) is one table, src/mail/hier.c;
@@ -104,6 +112,9 @@ package: all
 	$(B)/bin/instpackage '$(B)' '$(DESTDIR)'
 check: all
 	$(B)/bin/instcheck '$(DESTDIR)'
+
+run:
+	sh src/tools/run.sh '$(QMAIL)' '$(B)'
 
 test: all units
 	$(MAKE) --no-print-directory SAN=1 units

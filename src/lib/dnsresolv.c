@@ -54,24 +54,6 @@ int dns_random(void *buf, size_t n)
 	return 1;
 }
 
-/* to_sa - ip and port as a socket address */
-static socklen_t to_sa(const ip_addr *ip, uint16_t port, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof *ss);
-	if (ip->family == 4) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		memcpy(&s4->sin_addr, ip->a, 4);
-		return sizeof *s4;
-	}
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-	s6->sin6_family = AF_INET6;
-	s6->sin6_port = htons(port);
-	memcpy(&s6->sin6_addr, ip->a, 16);
-	return sizeof *s6;
-}
-
 /* same_sa - whether the sender of a datagram is ip:port */
 static int same_sa(const struct sockaddr_storage *ss, socklen_t len, const ip_addr *ip,
 		   uint16_t port)
@@ -135,12 +117,12 @@ static int udp_try(const ask *q, size_t s, dns_reply *r)
 {
 	unsigned char out[DNS_QUERY_MAX];
 	struct sockaddr_storage ss;
-	socklen_t len = to_sa(&q->c->ns[s], q->c->port[s], &ss);
+	socklen_t len;
 	uint16_t id;
 	size_t qlen = query(q, out, &id);
 	uint64_t deadline;
 	int fd, e;
-	if (!qlen)
+	if (!qlen || !sock_addr(&q->c->ns[s], q->c->port[s], &ss, &len))
 		return 0;
 	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)

@@ -102,3 +102,27 @@ int fd_write_all(int fd, const char *s, size_t n)
 	}
 	return 1;
 }
+
+/* fd_pipe_high - a close-on-exec pipe whose two ends are both at least low, so that
+ * moving descriptors onto 0..low-1 in a child can never land on one of them */
+int fd_pipe_high(int p[2], int low)
+{
+	int q[2], i, e;
+	if (pipe(q) == -1)
+		return 0;
+	for (i = 0; i < 2; ++i) {
+		p[i] = fcntl(q[i], F_DUPFD_CLOEXEC, low);
+		if (p[i] == -1) {
+			e = errno;
+			if (i)
+				close(p[0]);
+			close(q[0]);
+			close(q[1]);
+			errno = e;
+			return 0;
+		}
+	}
+	close(q[0]);
+	close(q[1]);
+	return 1;
+}

@@ -16,30 +16,6 @@
 #include "sig.h"
 #include "wait.h"
 
-/* high_cloexec_pipe - a close-on-exec pipe with both ends above 2, so that moving
- * a descriptor onto fd 0 in the child can never land on one of them */
-static int high_cloexec_pipe(int p[2])
-{
-	int q[2], i, e;
-	if (pipe(q) == -1)
-		return 0;
-	for (i = 0; i < 2; ++i) {
-		p[i] = fcntl(q[i], F_DUPFD_CLOEXEC, 3);
-		if (p[i] == -1) {
-			e = errno;
-			if (i)
-				close(p[0]);
-			close(q[0]);
-			close(q[1]);
-			errno = e;
-			return 0;
-		}
-	}
-	close(q[0]);
-	close(q[1]);
-	return 1;
-}
-
 /* child - in the child: fd0 onto 0, SIGPIPE to its default, exec; on failure send
  * errno up the report pipe and exit */
 static _Noreturn void child(char *const *argv, int fd0, int report)
@@ -69,7 +45,7 @@ pid_t run_start(char *const *argv, int fd0)
 		errno = EINVAL;
 		return -1;
 	}
-	if (!high_cloexec_pipe(p))
+	if (!fd_pipe_high(p, 3))
 		return -1;
 	pid = fork();
 	if (pid == -1) {
@@ -125,7 +101,7 @@ int run_feed(char *const *argv, const char *head, size_t n, int in, int *status)
 {
 	int p[2], ok, e;
 	pid_t pid;
-	if (!high_cloexec_pipe(p))
+	if (!fd_pipe_high(p, 3))
 		return 0;
 	pid = run_start(argv, p[0]);
 	e = errno;

@@ -108,6 +108,21 @@ int sa_catu(sa *x, uint64_t u)
 	return sa_catb(x, buf, fmt_u64(buf, u));
 }
 
+/* sa_catvis - append s[0..n) with every byte outside printable ASCII (0x20..0x7e)
+ * made '_', so text from outside can be shown on a terminal; s may point into x */
+int sa_catvis(sa *x, const char *s, size_t n)
+{
+	size_t i = x->len;
+	if (!sa_catb(x, s, n))
+		return 0;
+	for (; i < x->len; ++i) {
+		unsigned char c = (unsigned char)x->s[i];
+		if (c < 0x20 || c > 0x7e)
+			x->s[i] = '_';
+	}
+	return 1;
+}
+
 /* sa_0 - append a NUL, so x->s can be used as a C string; len counts it */
 int sa_0(sa *x)
 {

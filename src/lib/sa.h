@@ -28,6 +28,7 @@ int sa_cats(sa *x, const char *s);
 int sa_cat(sa *x, const sa *y);
 int sa_catc(sa *x, char c);
 int sa_catu(sa *x, uint64_t u);
+int sa_catvis(sa *x, const char *s, size_t n);
 int sa_0(sa *x);
 int sa_starts(const sa *x, const char *prefix);
 void sa_free(sa *x);

@@ -18,8 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
-/* to_sa - ip and port as a socket address; 0 with EINVAL for an address of no family */
-static int to_sa(const ip_addr *ip, uint16_t port, struct sockaddr_storage *ss, socklen_t *len)
+/* sock_addr - ip and port as a socket address for bind, connect or sendto; 0 with
+ * EINVAL for an address of no family */
+int sock_addr(const ip_addr *ip, uint16_t port, struct sockaddr_storage *ss, socklen_t *len)
 {
 	memset(ss, 0, sizeof *ss);
 	if (ip->family == 4) {
@@ -121,7 +122,7 @@ int sock_connect(const ip_addr *to, uint16_t port, const ip_addr *from, unsigned
 		errno = EINVAL;
 		return -1;
 	}
-	if (!to_sa(to, port, &ss, &len))
+	if (!sock_addr(to, port, &ss, &len))
 		return -1;
 	fd = socket(to->family == 4 ? AF_INET : AF_INET6,
 		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -130,7 +131,7 @@ int sock_connect(const ip_addr *to, uint16_t port, const ip_addr *from, unsigned
 	if (from) {
 		struct sockaddr_storage ls;
 		socklen_t llen;
-		if (!to_sa(from, 0, &ls, &llen) || bind(fd, (struct sockaddr *)&ls, llen) == -1)
+		if (!sock_addr(from, 0, &ls, &llen) || bind(fd, (struct sockaddr *)&ls, llen) == -1)
 			return fail_close(fd);
 	}
 	if (connect(fd, (struct sockaddr *)&ss, len) == -1) {
@@ -160,7 +161,7 @@ int sock_listen(const ip_addr *ip, uint16_t *port, int backlog)
 	socklen_t len;
 	int fd;
 	int on = 1;
-	if (!to_sa(ip, *port, &ss, &len))
+	if (!sock_addr(ip, *port, &ss, &len))
 		return -1;
 	fd = socket(ip->family == 4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd == -1)

@@ -7,6 +7,7 @@
 #define SOCK_H
 
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "ip.h"
 
@@ -16,5 +17,6 @@ int sock_accept(int fd, ip_addr *ip, uint16_t *port);
 int sock_local(int fd, ip_addr *ip, uint16_t *port);
 int sock_remote(int fd, ip_addr *ip, uint16_t *port);
 int sock_ipme(ip_list *me);
+int sock_addr(const ip_addr *ip, uint16_t port, struct sockaddr_storage *ss, socklen_t *len);
 
 #endif

@@ -7,7 +7,7 @@
  * A program is added with one line, before the man pages, e.g.
  *     {HIER_PROG, "bin/qmail-queue", auto_userq, auto_groupq, 04711, 0},
  * (modes per SPEC: qmail-queue 04711 qmailq; qmail-lspawn, qmail-start, qmail-newu,
- * qmail-newmrh 0700; qmail-getpw, -local, -remote, -rspawn, -clean, -send, splogger,
+ * qmail-newmrh, qmail-newrcpt 0700; qmail-getpw, -local, -remote, -rspawn, -clean, -send, splogger,
  * qmail-pw2u, qmail-popup 0711; every other program 0755; all owned by auto_usero
  * except qmail-queue).
  */
@@ -100,7 +100,12 @@ const hier_entry hier[] = {
 	{HIER_PROG,  "bin/splogger",         auto_usero, auto_groupq, 0711, 0},
 	{HIER_PROG,  "bin/tcp-env",          auto_usero, auto_groupq, 0755, 0},
 	{HIER_PROG,  "bin/qmail-smtpd",      auto_usero, auto_groupq, 0755, 0},
+	{HIER_PROG,  "bin/qmail-qmtpd",      auto_usero, auto_groupq, 0755, 0},
+	{HIER_PROG,  "bin/qmail-qmqpd",      auto_usero, auto_groupq, 0755, 0},
+	{HIER_PROG,  "bin/qmail-qmqpc",      auto_usero, auto_groupq, 0755, 0},
 	{HIER_PROG,  "bin/qmail-newmrh",     auto_usero, auto_groupq, 0700, 0},
+	{HIER_PROG,  "bin/qmail-newrcpt",    auto_usero, auto_groupq, 0700, 0},
+	{HIER_PROG,  "bin/qmailctl",         auto_usero, auto_groupq, 0755, 0},
 	{HIER_DOC,   "doc/INSTALL",          auto_usero, auto_groupq, 0644, 0},
 	{HIER_DOC,   "doc/README",           auto_usero, auto_groupq, 0644, 0},
 	{HIER_MAN,   "man",                  auto_usero, auto_groupq, 0644, 0},

@@ -20,29 +20,6 @@
 
 #define CUSTOM_MAX 255 /* longest custom rejection text we read from fd 6 */
 
-/* high_pipe - a pipe whose two ends are both above fd 6, close-on-exec */
-static int high_pipe(int p[2])
-{
-	int i, q[2];
-	if (pipe(q) == -1)
-		return 0;
-	for (i = 0; i < 2; ++i) {
-		p[i] = fcntl(q[i], F_DUPFD_CLOEXEC, 7);
-		if (p[i] == -1) {
-			int e = errno;
-			if (i)
-				close(p[0]);
-			close(q[0]);
-			close(q[1]);
-			errno = e;
-			return 0;
-		}
-	}
-	close(q[0]);
-	close(q[1]);
-	return 1;
-}
-
 /* child - wire the pipes to fds 0, 1 and 6 and exec the queue program */
 static void child(int msg, int env, int cust, const char *home)
 {
@@ -66,11 +43,11 @@ int qq_start_at(qq *q, const char *home)
 	int msg[2], env[2], cust[2];
 	memset(q, 0, sizeof *q);
 	q->envfd = q->custfd = -1;
-	if (!high_pipe(msg))
+	if (!fd_pipe_high(msg, 7))
 		return 0;
-	if (!high_pipe(env))
+	if (!fd_pipe_high(env, 7))
 		goto close_msg;
-	if (!high_pipe(cust))
+	if (!fd_pipe_high(cust, 7))
 		goto close_env;
 	q->pid = fork();
 	if (q->pid == -1)

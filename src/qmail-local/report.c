@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "fd.h"
 #include "local.h"
 
 #define LINE_MAX_ 1024
@@ -37,64 +38,59 @@ static void vcat(line *l, const char *s, va_list ap)
 		cat(l, s);
 }
 
-/* put - add the newline and write the line to fd 1 */
+/* put - add the newline and write the line to fd 1; a failed write is not reported:
+ * there is nowhere left to say so */
 static void put(line *l)
 {
-	size_t off = 0;
 	l->s[l->len++] = '\n';
-	while (off < l->len) {
-		ssize_t w = write(1, l->s + off, l->len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		off += (size_t)w;
+	(void)fd_write_all(1, l->s, l->len);
+}
+
+/* say - write one report line made of the strings s, ap; with status set, followed by
+ * ": errno text (#status)"; errno is kept */
+static void say(const char *status, const char *s, va_list ap)
+{
+	int e = errno;
+	line l;
+	l.len = 0;
+	vcat(&l, s, ap);
+	if (status) {
+		cat(&l, ": ");
+		cat(&l, error_str(e));
+		cat(&l, " (#");
+		cat(&l, status);
+		cat(&l, ")");
 	}
+	put(&l);
+	errno = e;
 }
 
 /* report - one line of the report; errno is kept */
 void report(const char *s, ...)
 {
-	int e = errno;
-	line l;
 	va_list ap;
-	l.len = 0;
 	va_start(ap, s);
-	vcat(&l, s, ap);
+	say(0, s, ap);
 	va_end(ap);
-	put(&l);
-	errno = e;
 }
 
 /* quit - a last report line, then exit with code */
 void quit(int code, const char *s, ...)
 {
-	line l;
 	va_list ap;
-	l.len = 0;
 	va_start(ap, s);
-	vcat(&l, s, ap);
+	say(0, s, ap);
 	va_end(ap);
-	put(&l);
 	_exit(code);
 }
 
 /* quit_sys - "strings: errno text (#status)", then exit with code */
 void quit_sys(int code, const char *status, const char *s, ...)
 {
-	int e = errno;
-	line l;
 	va_list ap;
-	l.len = 0;
 	va_start(ap, s);
-	vcat(&l, s, ap);
+	say(status, s, ap);
 	va_end(ap);
-	cat(&l, ": ");
-	cat(&l, error_str(e));
-	cat(&l, " (#");
-	cat(&l, status);
-	cat(&l, ")");
-	put(&l);
 	_exit(code);
 }
 

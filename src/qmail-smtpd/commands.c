@@ -9,6 +9,7 @@
 
 #include "addr.h"
 #include "fmt.h"
+#include "received.h"
 #include "smtpd.h"
 #include "str.h"
 
@@ -188,6 +189,7 @@ static void cmd_rcpt(smtp *s, const char *arg, size_t n)
 static void cmd_data(smtp *s, const char *arg, size_t n)
 {
 	sa *rl = &s->chunk;
+	received rcv;
 	if (!s->mail) {
 		smtp_close(s, R_MAILFIRST);
 		return;
@@ -205,7 +207,13 @@ static void cmd_data(smtp *s, const char *arg, size_t n)
 		return;
 	}
 	s->state = SMTP_DATA;
-	if (!received_line(rl, s->info, s->helo.s, s->ops->now ? s->ops->now(s->ops->ctx) : 0)) {
+	rcv.proto = "SMTP";
+	rcv.remotehost = s->info->remotehost;
+	rcv.helo = s->helo.s;
+	rcv.remoteinfo = s->info->remoteinfo;
+	rcv.remoteip = s->info->remoteip;
+	rcv.localhost = s->info->localhost;
+	if (!received_line(rl, &rcv, s->ops->now ? s->ops->now(s->ops->ctx) : 0)) {
 		smtp_oom(s);
 		return;
 	}

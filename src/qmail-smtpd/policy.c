@@ -1,11 +1,8 @@
 /*
  * policy.c - rcpthosts, morercpthosts.cdb, badmailfrom and recipients.cdb.
  *
- * Relaying: with no control/rcpthosts every domain is accepted (qmail's rule). Else a
- * recipient's domain (after its last '@', in lower case) is accepted when it, or one
- * of its ".suffix" tails cut at a dot, is a line of rcpthosts or a key of
- * morercpthosts.cdb; a recipient without '@' is always accepted (qmail-send treats it
- * as local). The list is sorted once, so each look-up is a binary search.
+ * Relaying is rcpthosts(3), shared with qmail-qmtpd. badmailfrom is read into the
+ * same sorted list, so each look-up is a binary search.
  *
  * Recipient validation (qmail-recipients(5)): with control/recipients.cdb, a
  * recipient LOCAL@DOMAIN whose key "@DOMAIN" is present must also be found as
@@ -25,65 +22,6 @@
 #include "auto.h"
 #include "control.h"
 #include "str.h"
-
-/* cmp_item - qsort order of two items */
-static int cmp_item(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* set_load - read list file name into x, lower case and sorted: -1, 0 absent, 1 */
-static int set_load(strset *x, const char *name)
-{
-	size_t i, k;
-	int r = control_readlist(&x->text, name);
-	if (r != 1)
-		return r;
-	case_lowerb(x->text.s, x->text.len);
-	for (i = 0, x->n = 0; i < x->text.len; ++i)
-		if (!x->text.s[i])
-			++x->n;
-	if (!x->n)
-		return 1;
-	x->v = alloc_array(x->n, sizeof *x->v);
-	if (!x->v)
-		return -1;
-	for (i = 0, k = 0; k < x->n; ++k) {
-		x->v[k] = x->text.s + i;
-		i += strlen(x->v[k]) + 1;
-	}
-	qsort(x->v, x->n, sizeof *x->v, cmp_item);
-	return 1;
-}
-
-/* set_has - whether the n bytes at s (already lower case) are an item of x */
-static int set_has(const strset *x, const char *s, size_t n)
-{
-	size_t lo = 0, hi = x->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const char *v = x->v[mid];
-		int c = strncmp(v, s, n);
-		if (c == 0)
-			c = v[n] ? 1 : 0; /* no NUL can be in s: v[0..n) matched s */
-		if (c == 0)
-			return 1;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
-}
-
-/* set_free - release a set */
-static void set_free(strset *x)
-{
-	sa_free(&x->text);
-	alloc_free(x->v);
-	x->v = 0;
-	x->n = 0;
-}
 
 /* cdb_open - open and map control/NAME.cdb into *fd and *c; -1, 0 absent, 1 */
 static int cdb_open(int *fd, cdb *c, const char *name)
@@ -105,19 +43,12 @@ static int cdb_open(int *fd, cdb *c, const char *name)
  * p->failed naming the file */
 int policy_load(policy *p)
 {
-	int r;
 	memset(p, 0, sizeof *p);
-	p->mrh_fd = p->rcpt_fd = -1;
-	p->failed = "control/rcpthosts";
-	r = set_load(&p->rh, p->failed);
-	if (r == -1)
+	p->rcpt_fd = -1;
+	if (!rcpthosts_load(&p->rh, &p->failed))
 		return 0;
-	p->has_rh = r;
 	p->failed = "control/badmailfrom";
-	if (set_load(&p->bmf, p->failed) == -1)
-		return 0;
-	p->failed = "control/morercpthosts.cdb";
-	if (cdb_open(&p->mrh_fd, &p->mrh, p->failed) == -1)
+	if (ctlset_load(&p->bmf, p->failed) == -1)
 		return 0;
 	p->failed = "control/recipients.cdb";
 	if (cdb_open(&p->rcpt_fd, &p->rcpt, p->failed) == -1)
@@ -129,19 +60,15 @@ int policy_load(policy *p)
 /* policy_free - release the lists and close the cdbs */
 void policy_free(policy *p)
 {
-	set_free(&p->rh);
-	set_free(&p->bmf);
-	if (p->mrh_fd != -1) {
-		cdb_free(&p->mrh);
-		close(p->mrh_fd);
-	}
+	rcpthosts_free(&p->rh);
+	ctlset_free(&p->bmf);
 	if (p->rcpt_fd != -1) {
 		cdb_free(&p->rcpt);
 		close(p->rcpt_fd);
 	}
 	sa_free(&p->key);
 	sa_free(&p->pkey);
-	p->mrh_fd = p->rcpt_fd = -1;
+	p->rcpt_fd = -1;
 }
 
 /* lower - p->key = s in lower case (no NUL added); 0 out of memory */
@@ -163,34 +90,16 @@ int policy_badmailfrom(void *ctx, const char *sender)
 		return 0;
 	if (!lower(p, sender, n))
 		return -1;
-	if (set_has(&p->bmf, p->key.s, n))
+	if (ctlset_has(&p->bmf, p->key.s, n))
 		return 1;
-	return at < n && set_has(&p->bmf, p->key.s + at, n - at);
+	return at < n && ctlset_has(&p->bmf, p->key.s + at, n - at);
 }
 
 /* policy_rcpthosts - whether rcpt's domain is one we accept mail for */
 int policy_rcpthosts(void *ctx, const char *rcpt)
 {
 	policy *p = ctx;
-	size_t n = strlen(rcpt);
-	size_t at = byte_rchr(rcpt, n, '@');
-	size_t i;
-	if (!p->has_rh || at == n)
-		return 1;
-	if (!lower(p, rcpt + at + 1, n - at - 1))
-		return -1;
-	for (i = 0; i < p->key.len; ++i) {
-		if (i && p->key.s[i] != '.')
-			continue;
-		if (set_has(&p->rh, p->key.s + i, p->key.len - i))
-			return 1;
-		if (p->mrh_fd != -1) {
-			int r = cdb_find(&p->mrh, p->key.s + i, p->key.len - i);
-			if (r)
-				return r;
-		}
-	}
-	return 0;
+	return rcpthosts_check(&p->rh, rcpt);
 }
 
 /* find - look key up in recipients.cdb: -1 error, 0 absent, 1 found; *star is

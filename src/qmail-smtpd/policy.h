@@ -11,20 +11,12 @@
 #include <stddef.h>
 
 #include "cdb.h"
+#include "rcpthosts.h"
 #include "sa.h"
 
-typedef struct strset_s {
-	sa text;        /* the items, lower case, each NUL-terminated */
-	const char **v; /* the items sorted (pointers into text, which no longer grows) */
-	size_t n;       /* items in v */
-} strset;
-
 typedef struct policy_s {
-	int has_rh;         /* control/rcpthosts exists: relaying is restricted */
-	strset rh;          /* control/rcpthosts */
-	strset bmf;         /* control/badmailfrom */
-	int mrh_fd;         /* control/morercpthosts.cdb, -1 if absent */
-	cdb mrh;            /* its reader */
+	rcpthosts rh;       /* control/rcpthosts and morercpthosts.cdb */
+	ctlset bmf;         /* control/badmailfrom */
 	int rcpt_fd;        /* control/recipients.cdb, -1 if absent: no validation */
 	cdb rcpt;           /* its reader */
 	sa key;             /* scratch: a lookup key */

@@ -110,10 +110,6 @@ void smtp_command(smtp *s);
 #define SMTP_DEADLINE 1 /* the session passed its deadline */
 #define SMTP_SLOW     2 /* the body arrives slower than the minimum rate */
 
-/* received.c */
-int received_line(sa *out, const smtp_info *info, const char *helo, time_t t);
-int received_safe(sa *out, const char *s);
-
 /* config.c, run.c: the program around the session */
 #define SMTPD_TIMEOUT    1200 /* default control/timeoutsmtpd, seconds per read or write */
 #define SMTPD_SESSION    3600 /* default control/timeoutsmtpdsession, seconds */

@@ -106,16 +106,11 @@ static void put_line(void)
 		die_sys(111, "unable to write output", NULL);
 }
 
-/* cat_safe - append s[0..n) with every byte outside 0x20..0x7e made '_' */
+/* cat_safe - append s[0..n) to the line, bytes outside 0x20..0x7e made '_' */
 static void cat_safe(const char *s, size_t n)
 {
-	size_t i;
-	if (!sa_readyplus(&g.line, n))
+	if (!sa_catvis(&g.line, s, n))
 		die_nomem();
-	for (i = 0; i < n; ++i) {
-		unsigned char c = (unsigned char)s[i];
-		g.line.s[g.line.len++] = c >= 0x20 && c < 0x7f ? (char)c : '_';
-	}
 }
 
 /* add - remember message id, found in todo/ or in info/ */

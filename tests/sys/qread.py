@@ -185,6 +185,9 @@ warn.append("remote/%s/%d: record at byte 0: address longer than 1024 bytes; sho
             % (split_of(c2), c2))
 
 c3 = mess(b"")
+# keep c3's inode alive under another name, so that no later message reuses its ID
+keep_c3 = os.path.join(Q, "pid", "keep.c3")
+os.link(os.path.join(Q, "mess", split_of(c3), str(c3)), keep_c3)
 os.unlink(os.path.join(Q, "mess", split_of(c3), str(c3)))
 born(qs("info", c3, b"Fo@example.org\0Fextra\0"), 2026, 6, 7, 8, 9, 12)
 good[c3] = "7 Jun 2026 08:09:12 GMT  #%d  ?  <o@example.org> \n" % c3

@@ -180,7 +180,34 @@ static void t_write_all(void)
 	T_EQ_U(errno, EBADF);
 }
 
+/* lowest_free - the number the next new descriptor would get */
+static int lowest_free(void)
+{
+	int fd = open("/dev/null", O_RDONLY);
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
+
+static void t_pipe_high(void)
+{
+	int p[2] = {-1, -1};
+	int low = lowest_free();
+	T_OK(low >= 0 && low < 7);
+	T_OK(fd_pipe_high(p, 7));
+	T_OK(p[0] >= 7 && p[1] >= 7 && p[0] != p[1]);
+	T_OK(flag(p[0], 0, FD_CLOEXEC) && flag(p[1], 0, FD_CLOEXEC));
+	T_OK(passes(p[1], p[0]));
+	T_EQ_U(lowest_free(), low); /* the pipe's first, low numbers were closed */
+	close(p[0]);
+	close(p[1]);
+	errno = 0;
+	T_OK(!fd_pipe_high(p, -1));
+	T_EQ_U(errno, EINVAL);
+	T_EQ_U(lowest_free(), low); /* nothing leaked by the failure */
+}
+
 const t_case t_cases[] = {
-	T_CASE(t_move_copy), T_CASE(t_flags),     T_CASE(t_exec),
-	T_CASE(t_close),     T_CASE(t_write_all), T_END,
+	T_CASE(t_move_copy), T_CASE(t_flags),     T_CASE(t_exec), T_CASE(t_close),
+	T_CASE(t_write_all), T_CASE(t_pipe_high), T_END,
 };

@@ -98,6 +98,23 @@ static void t_copy(void)
 	sa_free(&y);
 }
 
+static void t_catvis(void)
+{
+	sa x = SA_ZERO;
+	T_OK(sa_cats(&x, "<"));
+	T_OK(sa_catvis(&x, " ~az\x1f\x7f\x80\xff\0\t\n", 11));
+	T_EQ_MEM(x.s, x.len, "< ~az_______", 12);
+	T_OK(sa_catvis(&x, "", 0));
+	T_EQ_U(x.len, 12);
+	T_OK(sa_catvis(&x, x.s, 3)); /* from inside itself */
+	T_EQ_MEM(x.s, x.len, "< ~az_______< ~", 15);
+	errno = 0;
+	T_OK(!sa_catvis(&x, "abc", SIZE_MAX));
+	T_EQ_U(errno, EOVERFLOW);
+	T_EQ_U(x.len, 15);
+	sa_free(&x);
+}
+
 static void t_growth_near_size_max(void)
 {
 	/* A string whose length is near SIZE_MAX: growth must fail without writing. */
@@ -137,6 +154,7 @@ const t_case t_cases[] = {
 	T_CASE(t_cat),
 	T_CASE(t_self_append),
 	T_CASE(t_copy),
+	T_CASE(t_catvis),
 	T_CASE(t_growth_near_size_max),
 	T_CASE(t_huge_ready_fails_cleanly),
 	T_END,

@@ -61,7 +61,7 @@ static void t_open_relay(void)
 	setup();
 	clear();
 	T_OK(policy_load(&p));
-	T_EQ_U(p.has_rh, 0);
+	T_EQ_U(p.rh.has_rh, 0);
 	T_EQ_U(policy_rcpthosts(&p, "a@anywhere.example"), 1);
 	T_EQ_U(policy_rcptknown(&p, "a@anywhere.example"), 1);
 	T_EQ_U(policy_badmailfrom(&p, "a@anywhere.example"), 0);
@@ -117,7 +117,7 @@ static void t_rcpthosts(void)
 	put("control/rcpthosts", "# ours\nexample.com\n\n.Example.NET  \n[192.0.2.1]\n");
 	mkcdb("control/morercpthosts.cdb", mrh, 2);
 	T_OK(policy_load(&p));
-	T_EQ_U(p.has_rh, 1);
+	T_EQ_U(p.rh.has_rh, 1);
 	for (i = 0; i < sizeof c / sizeof c[0]; ++i)
 		if (!T_EQ_U(policy_rcpthosts(&p, c[i].rcpt), c[i].want))
 			printf("    case \"%s\"\n", c[i].rcpt);

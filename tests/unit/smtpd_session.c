@@ -7,9 +7,9 @@
 #include "../../src/qmail-smtpd/addr.c"
 #include "../../src/qmail-smtpd/commands.c"
 #include "../../src/qmail-smtpd/data.c"
-#include "../../src/qmail-smtpd/received.c"
 #include "../../src/qmail-smtpd/session.c"
 #include "harness.h"
+#include "received.h"
 
 #define NOW 1000000000 /* 9 Sep 2001 01:46:40 UTC */
 #define RCVD                                                            \
@@ -603,25 +603,40 @@ static void t_hops(void)
 
 static void t_received(void)
 {
-	smtp_info i;
+	received r;
 	sa x = SA_ZERO;
 	setup(0);
-	i = info;
-	T_OK(received_line(&x, &i, "client", NOW));
+	r.proto = "SMTP";
+	r.remotehost = info.remotehost;
+	r.helo = "client";
+	r.remoteinfo = info.remoteinfo;
+	r.remoteip = info.remoteip;
+	r.localhost = info.localhost;
+	T_OK(received_line(&x, &r, NOW));
 	T_EQ_MEM(x.s, x.len, RCVD, sizeof RCVD - 1);
-	i.remoteinfo = "joe";
-	i.remotehost = "unknown";
-	i.remoteip = "2001:db8::1";
-	T_OK(received_line(&x, &i, "Unknown", NOW));
+	r.remoteinfo = "joe";
+	r.remotehost = "unknown";
+	r.remoteip = "2001:db8::1";
+	r.helo = "Unknown";
+	T_OK(received_line(&x, &r, NOW));
 	sa_0(&x);
 	T_EQ_S(x.s, "Received: from unknown (joe@2001:db8::1)\n"
 		    "  by mx.example.com with SMTP; 9 Sep 2001 01:46:40 -0000\n");
-	i.remoteinfo = "j o\r\ne";
-	i.remotehost = "h(o)s;t";
-	i.remoteip = "1.2.3.4\n";
-	i.localhost = "l\x80"
+	r.proto = "QMTP";
+	r.helo = 0;
+	r.remotehost = "client.example.org";
+	T_OK(received_line(&x, &r, NOW));
+	sa_0(&x);
+	T_EQ_S(x.s, "Received: from client.example.org (joe@2001:db8::1)\n"
+		    "  by mx.example.com with QMTP; 9 Sep 2001 01:46:40 -0000\n");
+	r.proto = "SMTP";
+	r.helo = "";
+	r.remoteinfo = "j o\r\ne";
+	r.remotehost = "h(o)s;t";
+	r.remoteip = "1.2.3.4\n";
+	r.localhost = "l\x80"
 		      "c a l";
-	T_OK(received_line(&x, &i, "", NOW));
+	T_OK(received_line(&x, &r, NOW));
 	sa_0(&x);
 	T_EQ_S(x.s, "Received: from h?o?s?t (HELO ) (j?o??e@1.2.3.4?)\n"
 		    "  by l?c?a?l with SMTP; 9 Sep 2001 01:46:40 -0000\n");

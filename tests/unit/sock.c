@@ -3,6 +3,7 @@
    (TEST-NET-1) is only used for a bind that must fail locally. */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -223,6 +224,32 @@ static void t_invalid(void)
 	T_EQ_U(next_fd(), before);
 }
 
+static void t_addr(void)
+{
+	ip_addr v4 = addr("192.0.2.1"), v6 = addr("2001:db8::1"), none = IP_ADDR_ZERO;
+	struct sockaddr_storage ss;
+	socklen_t len = 0;
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)&ss;
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&ss;
+	T_OK(sock_addr(&v4, 25, &ss, &len));
+	T_EQ_U(len, sizeof(struct sockaddr_in));
+	T_EQ_U(s4->sin_family, AF_INET);
+	T_EQ_U(ntohs(s4->sin_port), 25);
+	T_EQ_MEM(&s4->sin_addr, 4, "\300\0\2\1", 4);
+	T_OK(sock_addr(&v6, 65535, &ss, &len));
+	T_EQ_U(len, sizeof(struct sockaddr_in6));
+	T_EQ_U(s6->sin6_family, AF_INET6);
+	T_EQ_U(ntohs(s6->sin6_port), 65535);
+	T_EQ_MEM(&s6->sin6_addr, 16, "\40\1\15\270\0\0\0\0\0\0\0\0\0\0\0\1", 16);
+	T_EQ_U(s6->sin6_flowinfo, 0);
+	T_EQ_U(s6->sin6_scope_id, 0);
+	len = 7;
+	errno = 0;
+	T_OK(!sock_addr(&none, 25, &ss, &len));
+	T_EQ_U(errno, EINVAL);
+	T_EQ_U(len, 7);
+}
+
 static void t_ipme(void)
 {
 	ip_list me = IP_LIST_ZERO;
@@ -260,6 +287,7 @@ static void t_ipme(void)
 }
 
 const t_case t_cases[] = {
-	T_CASE(t_connect4), T_CASE(t_connect6), T_CASE(t_bind), T_CASE(t_refused),
-	T_CASE(t_timeout),  T_CASE(t_invalid),  T_CASE(t_ipme), T_END,
+	T_CASE(t_connect4), T_CASE(t_connect6), T_CASE(t_bind),
+	T_CASE(t_refused),  T_CASE(t_timeout),  T_CASE(t_invalid),
+	T_CASE(t_ipme),     T_CASE(t_addr),     T_END,
 };

@@ -1,0 +1,412 @@
+#!/usr/bin/env python3
+"""bench/compare.py - this suite against Postfix on the same machine (not a test).
+
+  python3 bench/compare.py [--quick] [--reps R] [--n N]   (as root, top of the tree)
+
+Installs a private copy of this suite (tests/qmailtest.py's Prefix) and, if it is
+missing, Debian's postfix package (apt-get install -y postfix, preseeded with
+"No configuration" so nothing is set up system wide and nothing is started). Postfix
+then runs as a private instance: `postfix -c DIR start` with its own
+config_directory, queue_directory and data_directory under /tmp,
+inet_interfaces = 127.0.0.1 and its smtpd on a free loopback port (the "smtp inet"
+line of master.cf is replaced; no chroot). Nothing binds port 25 and nothing listens
+on a non-loopback address. Both systems deliver for the test domain bench.test to a
+Maildir of a temporary user of their own, and relay everything else to an
+smtp-sink on another loopback port.
+
+Settings on both sides:
+  ours:    qmail-smtpd under `tcpserver -c 100 -b 100 -R -H` (at most 100
+           concurrent sessions, listen backlog 100), RELAYCLIENT="" (as Postfix's
+           mynetworks = 127.0.0.0/8), control/smtpdgreetdelay 0 (Postfix's smtpd
+           has no pregreet wait without postscreen), concurrencylocal 20,
+           concurrencyremote 50, smtproutes sink.test:127.0.0.1:SINKPORT
+  postfix: in_flow_delay = 0, local_destination_concurrency_limit = 20,
+           default_destination_concurrency_limit = 50, home_mailbox = Maildir/,
+           relayhost = [127.0.0.1]:SINKPORT, default_process_limit 100, the
+           rest Debian's defaults (so Postfix reuses SMTP client connections to
+           the sink, and verifies local recipients like our smtpd does)
+
+Cases (each system in turn, the order alternating per repetition; 3 repetitions;
+the table shows medians):
+  1. smtp-source with C = 1, 10, 50 parallel sessions sends N messages of 2 KB
+     (one message per connection) to a local user; the clock runs from the first
+     connection until all N files are in the user's Maildir/new;
+  2. the same with C = 10 for a remote recipient, relayed to smtp-sink; the clock
+     stops when the sink has received all N (its -c counter);
+  3. N/4 messages injected one after another with `sendmail -t`, until all are
+     in the Maildir.
+N is 2000 (--quick: 200, so a run takes a few minutes).
+
+CPU seconds per 1000 messages: /proc/PID/stat of every process of a system's
+process trees (ours: qmail-send and tcpserver; Postfix: master) is summed as
+utime + stime + cutime + cstime, before and after a case. A process that exits
+is reaped by its parent inside the tree, so its time moves into the parent's
+cutime/cstime and the sum only grows; the difference is all the CPU the system
+used in between. The end is read 0.5 s after the last delivery, so trailing
+work (queue cleanup) is counted. The clients (smtp-source) and the sink are not
+counted; in case 3 the sendmail processes are part of the system, so their
+rusage from wait4 (which includes qmail-inject/qmail-queue or postdrop) is added.
+Everything it made is removed at the end (the postfix package stays installed).
+"""
+import argparse
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.getcwd()
+sys.path.insert(0, os.path.join(TOP, "tests"))
+from qmailtest import Prefix, User, wait_for  # noqa: E402
+
+DOMAIN = "bench.test"
+SINKDOM = "sink.test"
+CLK = os.sysconf("SC_CLK_TCK")
+ENV = {"PATH": "/usr/bin:/bin:/usr/sbin:/sbin"}
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def listening(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), 1).close()
+        return True
+    except OSError:
+        return False
+
+
+def tree_cpu(roots):
+    """CPU seconds of the processes under roots: utime+stime+cutime+cstime summed."""
+    kids = {}
+    cpu = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                s = f.read()
+        except OSError:
+            continue
+        rest = s[s.rindex(")") + 2:].split()
+        pid = int(d)
+        kids.setdefault(int(rest[1]), []).append(pid)
+        cpu[pid] = sum(int(x) for x in rest[11:15])
+    total = 0
+    todo = [r for r in roots if r in cpu]
+    seen = set()
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        total += cpu.get(p, 0)
+        todo.extend(kids.get(p, []))
+    return total / CLK
+
+
+def count_new(md):
+    try:
+        return len(os.listdir(os.path.join(md, "new")))
+    except OSError:
+        return 0
+
+
+def empty_maildir(md):
+    for sub in ("new", "cur", "tmp"):
+        d = os.path.join(md, sub)
+        for n in os.listdir(d):
+            os.unlink(os.path.join(d, n))
+
+
+def ensure_postfix():
+    if shutil.which("smtp-source") and shutil.which("postfix"):
+        return
+    subprocess.run(["debconf-set-selections"], check=True,
+                   input=b"postfix postfix/main_mailer_type select No configuration\n")
+    subprocess.run(["apt-get", "install", "-y", "postfix"], check=True,
+                   env=dict(ENV, DEBIAN_FRONTEND="noninteractive"))
+
+
+class Sink:
+    """smtp-sink on a loopback port; counts messages by its -c output."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.out = tempfile.NamedTemporaryFile(prefix="sink-bench.", dir="/tmp", delete=False)
+        self.proc = subprocess.Popen(["smtp-sink", "-c", "-u", "nobody",
+                                      "127.0.0.1:%d" % self.port, "256"],
+                                     stdout=self.out, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+        wait_for(lambda: listening(self.port), 10)
+
+    def count(self):
+        with open(self.out.name, "rb") as f:
+            f.seek(0, 2)
+            f.seek(max(0, f.tell() - 200))
+            m = re.findall(rb"mesg=(\d+)", f.read())
+        return int(m[-1]) if m else 0
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        os.unlink(self.out.name)
+
+
+class Ours:
+    name = "ours"
+
+    def __init__(self, sink):
+        self.q = Prefix("cmp")
+        if not self.q.ready:
+            raise SystemExit("compare: private install failed")
+        q = self.q
+        q.control("me", "ours.bench.example\n")
+        q.control("locals", DOMAIN + "\n")
+        q.control("rcpthosts", DOMAIN + "\n")
+        q.control("concurrencylocal", "20\n")
+        q.control("concurrencyremote", "50\n")
+        q.control("smtpdgreetdelay", "0\n")
+        q.control("smtproutes", "%s:127.0.0.1:%d\n" % (SINKDOM, sink.port))
+        self.user = User("qtbq")
+        self.md = self.user.maildir()
+        self.rcpt = "%s@%s" % (self.user.name, DOMAIN)
+        q.start("./Maildir/")
+        conf = [l.strip() for l in open(os.path.join(TOP, "conf-users"))]
+        uid = pwd.getpwnam(conf[1]).pw_uid  # qmaild
+        gid = int(subprocess.run(["getent", "group", conf[9]], capture_output=True,
+                                 text=True).stdout.split(":")[2])  # nofiles
+        self.port = free_port()
+        self.slog = open(q.home + ".smtpd.log", "ab")
+        self.tcp = subprocess.Popen(
+            ["tcpserver", "-c", "100", "-b", "100", "-u", str(uid), "-g", str(gid), "-R", "-H",
+             "-l", "ours.bench.example", "127.0.0.1", str(self.port), q.bin("qmail-smtpd")],
+            env=dict(ENV, RELAYCLIENT=""), stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=self.slog)
+        if not wait_for(lambda: listening(self.port), 10):
+            raise SystemExit("compare: tcpserver did not start")
+
+    def roots(self):
+        return [self.q.proc.pid, self.tcp.pid]
+
+    def sendmail(self):
+        return [self.q.bin("sendmail"), "-t"], ENV
+
+    def stop(self):
+        if self.tcp.poll() is None:
+            self.tcp.terminate()
+            self.tcp.wait(10)
+        self.q.stop()
+
+    def cleanup(self):
+        self.user.remove()
+        self.q.cleanup()
+        try:
+            os.unlink(self.q.home + ".smtpd.log")
+        except OSError:
+            pass
+
+
+class Postfix:
+    name = "postfix"
+
+    def __init__(self, sink):
+        self.base = tempfile.mkdtemp(prefix="pf-bench.", dir="/tmp")
+        os.chmod(self.base, 0o755)
+        b = self.base
+        self.etc = os.path.join(b, "etc")
+        for d in ("etc", "spool", "data"):
+            os.mkdir(os.path.join(b, d), 0o755)
+        pw = pwd.getpwnam("postfix")
+        os.chown(os.path.join(b, "data"), pw.pw_uid, pw.pw_gid)
+        self.port = free_port()
+        self.user = User("qtbp")
+        self.md = self.user.maildir()
+        self.rcpt = "%s@%s" % (self.user.name, DOMAIN)
+        main = """compatibility_level = 3.6
+queue_directory = {b}/spool
+data_directory = {b}/data
+myhostname = pf.bench.example
+mydomain = bench.example
+myorigin = $myhostname
+mydestination = {dom}
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+alias_maps =
+alias_database =
+home_mailbox = Maildir/
+relayhost = [127.0.0.1]:{sink}
+in_flow_delay = 0
+local_destination_concurrency_limit = 20
+default_destination_concurrency_limit = 50
+default_process_limit = 100
+biff = no
+append_dot_mydomain = no
+maillog_file = {b}/maillog
+maillog_file_prefixes = /tmp
+""".format(b=b, dom=DOMAIN, sink=sink.port)
+        with open(os.path.join(self.etc, "main.cf"), "w") as f:
+            f.write(main)
+        found = 0
+        out = []
+        for line in open("/etc/postfix/master.cf"):
+            w = line.split()
+            if line[:1].isalnum() and len(w) >= 8:
+                if w[0] == "smtp" and w[1] == "inet":
+                    w[0] = "127.0.0.1:%d" % self.port
+                    found += 1
+                elif w[1] == "inet":
+                    raise SystemExit("compare: unexpected inet service in master.cf: " + w[0])
+                w[4] = "n"  # no chroot
+                line = " ".join(w) + "\n"
+            out.append(line)
+        if found != 1:
+            raise SystemExit("compare: no 'smtp inet' line in /etc/postfix/master.cf")
+        with open(os.path.join(self.etc, "master.cf"), "w") as f:
+            f.writelines(out)
+        r = subprocess.run(["postfix", "-c", self.etc, "start"], env=ENV)
+        if r.returncode != 0 or not wait_for(lambda: listening(self.port), 10):
+            raise SystemExit("compare: postfix did not start; see %s/maillog" % b)
+        with open(os.path.join(b, "spool", "pid", "master.pid")) as f:
+            self.master = int(f.read().strip())
+
+    def roots(self):
+        return [self.master]
+
+    def sendmail(self):
+        return ["/usr/sbin/sendmail", "-C", self.etc, "-t"], dict(ENV, MAIL_CONFIG=self.etc)
+
+    def stop(self):
+        subprocess.run(["postfix", "-c", self.etc, "stop"], env=ENV)
+        wait_for(lambda: not os.path.exists("/proc/%d" % self.master), 20)
+
+    def cleanup(self):
+        if os.path.exists("/proc/%d" % self.master):
+            os.kill(self.master, signal.SIGKILL)
+        self.user.remove()
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+def smtp_source(port, n, conc, rcpt):
+    return subprocess.run(["smtp-source", "-s", str(conc), "-m", str(n), "-l", "2048",
+                           "-M", "client.example", "-f", "bench@client.example", "-t", rcpt,
+                           "127.0.0.1:%d" % port], env=ENV, stdout=subprocess.DEVNULL)
+
+
+def run_case(sysm, sink, case, n):
+    """One measurement: (seconds, cpu seconds, seconds to inject); None for a timeout."""
+    kind, conc = case
+    empty_maildir(sysm.md)
+    base = sink.count()
+    extra = 0.0
+    limit = max(120, n / 2)
+    c0 = tree_cpu(sysm.roots())
+    t0 = time.monotonic()
+    if kind == "local":
+        smtp_source(sysm.port, n, conc, sysm.rcpt)
+        ti = time.monotonic() - t0
+        done = wait_for(lambda: count_new(sysm.md) >= n, limit, 0.01)
+    elif kind == "remote":
+        smtp_source(sysm.port, n, conc, "sink@" + SINKDOM)
+        ti = time.monotonic() - t0
+        done = wait_for(lambda: sink.count() >= base + n, limit, 0.01)
+    else:
+        cmd, env = sysm.sendmail()
+        msg = ("From: bench@%s\nTo: %s\nSubject: bench\n\n" % (DOMAIN, sysm.rcpt)).encode()
+        msg += (b"x" * 63 + b"\n") * 32
+        with tempfile.TemporaryFile() as f:
+            f.write(msg)
+            for _ in range(n):
+                f.seek(0)
+                p = subprocess.Popen(cmd, env=env, stdin=f, stdout=subprocess.DEVNULL)
+                _, status, ru = os.wait4(p.pid, 0)
+                p.returncode = os.waitstatus_to_exitcode(status)
+                extra += ru.ru_utime + ru.ru_stime
+                if p.returncode != 0:
+                    print("compare: %s sendmail exited %d" % (sysm.name, p.returncode))
+        ti = time.monotonic() - t0
+        done = wait_for(lambda: count_new(sysm.md) >= n, limit, 0.01)
+    t = time.monotonic() - t0
+    time.sleep(0.5)
+    cpu = tree_cpu(sysm.roots()) - c0 + extra
+    return (t if done else None), cpu, ti
+
+
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def main():
+    ap = argparse.ArgumentParser(description="this suite against a private Postfix")
+    ap.add_argument("--quick", action="store_true", help="200 messages per case, not 2000")
+    ap.add_argument("--n", type=int, help="messages per SMTP case")
+    ap.add_argument("--reps", type=int, default=3)
+    a = ap.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("compare: run as root")
+    if not shutil.which("tcpserver"):
+        sys.exit("compare: tcpserver (ucspi-tcp) is needed")
+    n = a.n or (200 if a.quick else 2000)
+    ensure_postfix()
+    cases = [("local", 1), ("local", 10), ("local", 50), ("remote", 10), ("sendmail", 1)]
+    names = {("local", 1): "SMTP->Maildir, 1 client", ("local", 10): "SMTP->Maildir, 10 clients",
+             ("local", 50): "SMTP->Maildir, 50 clients", ("remote", 10): "SMTP->relay->sink, 10",
+             ("sendmail", 1): "sendmail -t, sequential"}
+    sink = Sink()
+    systems = []
+    res = {}
+    try:
+        systems.append(Ours(sink))
+        systems.append(Postfix(sink))
+        time.sleep(1)
+        for rep in range(a.reps):
+            order = systems if rep % 2 == 0 else systems[::-1]
+            for case in cases:
+                cn = n // 4 if case[0] == "sendmail" else n
+                for s in order:
+                    t, cpu, ti = run_case(s, sink, case, cn)
+                    res.setdefault((case, s.name), []).append((t, cpu, cn))
+                    print("rep %d %-26s %-8s %s s (injected in %.2f s), cpu %.2f s" %
+                          (rep + 1, names[case], s.name,
+                           "%.2f" % t if t else "TIMEOUT", ti, cpu), flush=True)
+    finally:
+        for s in systems:
+            s.stop()
+        sink.stop()
+        for s in systems:
+            s.cleanup()
+    print()
+    print("%d messages per SMTP case, %d for sendmail; medians of %d runs; %d CPUs" %
+          (n, n // 4, a.reps, os.cpu_count()))
+    print("| case | ours msg/s | postfix msg/s | ours/postfix | ours CPU s/1000 | "
+          "postfix CPU s/1000 |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for case in cases:
+        row = []
+        for nm in ("ours", "postfix"):
+            rs = res.get((case, nm), [])
+            rate = med([cn / t if t else None for t, _, cn in rs])
+            cpu = med([c * 1000 / cn for t, c, cn in rs if t])
+            row.append((rate, cpu))
+        (ro, co), (rp, cp) = row
+        f = lambda x, p: ("%.*f" % (p, x)) if x is not None else "-"  # noqa: E731
+        ratio = ro / rp if ro and rp else None
+        print("| %s | %s | %s | %s | %s | %s |" % (names[case], f(ro, 0), f(rp, 0), f(ratio, 2),
+                                                   f(co, 2), f(cp, 2)))
+
+
+main()
