@@ -6,6 +6,7 @@
 #   make test                 unit tests (plain and sanitized), man lint, system tests
 #   make run                  (root) build, install, configure, start under svscan
 #                             (SVDIR LOGDIR SMTPPORT SMTPADDR TCPRULES SENDMAIL: see INSTALL)
+#   make fuzz FUZZTIME=60     each fuzz target for FUZZTIME seconds (README: Fuzzing)
 #
 # Nothing here needs editing when a module, program, test or man page is added:
 #   src/lib/*.c   -> lib.a        the safe library, no mail knowledge
@@ -14,6 +15,7 @@
 #   src/tools/T.c -> bin/T        one file per small tool
 #   src/tools/qmailctl.sh -> bin/qmailctl  (QMAILHOME filled in)
 #   tests/unit/M.c -> tests/M     one unit-test binary per library module
+#   tests/fuzz/F.c -> FZ/F        one fuzz target per parser (driver.c is AFL++'s main)
 
 QMAIL := $(shell sed -n 1p conf-qmail)
 CC_CMD := $(shell sed -n 1p conf-cc)
@@ -53,6 +55,7 @@ UNIT_BINS := $(addprefix $(B)/tests/,$(UNITS))
 
 .SECONDARY:
 .PHONY: all units setup install package check test run clean format format-check
+.PHONY: fuzz fuzz-build fuzz-afl
 all: $(BINS)
 
 # auto.c: the compiled-in home and account names (conf-qmail, conf-users).
@@ -117,6 +120,53 @@ test: all units
 	$(MAKE) --no-print-directory SAN=1 units
 	sh tests/run '$(B)' 'build/san$(subst /,_,$(QMAIL))'
 
+# Fuzzing: the targets and the library are built with clang's libFuzzer, ASan and
+# UBSan into FZ; `make fuzz` runs each for FUZZTIME seconds on a copy of its corpus
+# in FZ (crashes are written there too, never into tests/fuzz). fuzz-afl builds the
+# same targets with afl-clang-fast and driver.c into FZ/afl.
+FUZZ_CC := clang
+FUZZ_CFLAGS := -std=c11 -g -O1 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -Wall -Wextra -Wformat=2 \
+	-Wshadow -Wstrict-prototypes -Werror -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+AFL_CC := afl-clang-fast
+FZ := build/fuzz$(subst /,_,$(QMAIL))
+FUZZTIME := 60
+FUZZ_NAMES := $(filter-out driver,$(basename $(notdir $(wildcard tests/fuzz/*.c))))
+FUZZ_OBJ = $(patsubst %.c,$(1)/obj/%.o,$(LIB_SRC) $(MAIL_SRC)) $(1)/obj/auto.o
+
+$(FZ)/auto/auto.c: conf-users conf-qmail src/mail/auto.sh
+	@mkdir -p $(@D)
+	sh src/mail/auto.sh '$(QMAIL)' conf-users > $@.tmp && mv $@.tmp $@
+$(FZ)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -Isrc/lib -Isrc/mail -MMD -MP -c -o $@ $<
+$(FZ)/obj/auto.o: $(FZ)/auto/auto.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -Isrc/mail -c -o $@ $<
+$(FZ)/lib.a: $(call FUZZ_OBJ,$(FZ))
+	@rm -f $@
+	ar rcs $@ $^
+$(FZ)/afl/lib.a: $(call FUZZ_OBJ,$(FZ)/afl)
+	@rm -f $@
+	ar rcs $@ $^
+$(FZ)/%: $(FZ)/obj/tests/fuzz/%.o $(FZ)/lib.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^
+$(FZ)/afl/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(AFL_CC) $(FUZZ_CFLAGS) -Isrc/lib -Isrc/mail -MMD -MP -c -o $@ $<
+$(FZ)/afl/obj/auto.o: $(FZ)/auto/auto.c
+	@mkdir -p $(@D)
+	$(AFL_CC) $(FUZZ_CFLAGS) -Isrc/mail -c -o $@ $<
+$(FZ)/afl/%: $(FZ)/afl/obj/tests/fuzz/%.o $(FZ)/afl/obj/tests/fuzz/driver.o $(FZ)/afl/lib.a
+	$(AFL_CC) $(FUZZ_CFLAGS) -o $@ $^
+
+fuzz-build: $(addprefix $(FZ)/,$(FUZZ_NAMES))
+fuzz: fuzz-build
+	sh tests/fuzz/run.sh '$(FZ)' '$(FUZZTIME)' $(FUZZ_NAMES)
+fuzz-afl:
+	@command -v $(AFL_CC) > /dev/null || { echo "fuzz-afl: $(AFL_CC) not found (AFL++)"; exit 1; }
+	$(MAKE) --no-print-directory $(addprefix $(FZ)/afl/,$(FUZZ_NAMES))
+
 format:
 	clang-format -i $(wildcard src/*/*.c src/*/*.h tests/*.c tests/*.h tests/unit/*.c)
 format-check:
@@ -125,4 +175,4 @@ format-check:
 clean:
 	rm -rf build
 
--include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/obj $(FZ)/obj $(FZ)/afl/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,100 @@
+/*
+ * envelope.c - fuzz qmail-send's reader of queue files (rec.c, compiled in here):
+ * the NUL-terminated records of todo/ID envelopes and of the local/ and remote/
+ * channel files. Input: a byte for the kept length and the read size, then a file.
+ * Invariants: a reference model (records end at NUL; each keeps at most max bytes,
+ * flagged REC_LONG beyond; a last record without its NUL is flagged REC_CUT) gives
+ * the same records, kept bytes and lengths, however the reads are cut and even when
+ * reads fail with EINTR; the lengths add up to the file, so each record's offset
+ * (how a recipient is marked done in place) is exact; the kept record is followed
+ * by a NUL; the u and p records' numbers scan as a model of 64-bit decimals does.
+ * (qmail-send's pass over the records, check in todo.c, reads a descriptor and is
+ * static, so it is exercised through rec_get only.)
+ */
+#include "../../src/qmail-send/rec.c"
+
+#include "fuzz.h"
+#include "scan.h"
+
+typedef struct src_s {
+	const char *s; /* the bytes still to read */
+	size_t n;      /* how many */
+	size_t step;   /* the most one read returns */
+	int intr;      /* alternate reads fail with EINTR */
+} src;
+
+/* rd - a buf_op reading from memory, in short reads */
+static ssize_t rd(int fd, void *p, size_t n, void *ctx)
+{
+	src *x = ctx;
+	size_t k = n < x->step ? n : x->step;
+	(void)fd;
+	if (x->intr && (x->intr ^= 2) & 2) {
+		errno = EINTR;
+		return -1;
+	}
+	if (k > x->n)
+		k = x->n;
+	if (!k)
+		return 0;
+	memcpy(p, x->s, k);
+	x->s += k;
+	x->n -= k;
+	return (ssize_t)k;
+}
+
+/* number - s[0..n) is a decimal number of 64 bits */
+static int number(const char *s, size_t n)
+{
+	uint64_t v = 0;
+	size_t i;
+	if (!n)
+		return 0;
+	for (i = 0; i < n; ++i) {
+		if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
+			return 0;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	return 1;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	unsigned char b = fuzz_take(&data, &size);
+	static const size_t maxes[4] = {1024, 0, 1, 7};
+	size_t max = maxes[b & 3], off = 0;
+	const char *s = (const char *)data;
+	src x = {s, size, (size_t)(b >> 2 & 31) * 3 + 1, b & 128 ? 1 : 0};
+	char space[64];
+	sa rec = SA_ZERO;
+	buf in;
+	buf_init(&in, -1, space, (size_t)(b >> 4 & 3) * 16 + 8);
+	buf_setop(&in, rd, &x);
+	for (;;) {
+		uint64_t len;
+		unsigned flags = 99;
+		const char *nul;
+		size_t k, keep;
+		int r = rec_get(&in, &rec, max, &len, &flags);
+		if (off == size) {
+			CHECK(r == 0);
+			break;
+		}
+		CHECK(r == 1);
+		nul = memchr(s + off, 0, size - off);
+		k = nul ? (size_t)(nul - (s + off)) : size - off;
+		keep = k < max ? k : max;
+		CHECK(len == k + (nul ? 1 : 0));
+		CHECK(flags == ((k > max ? REC_LONG : 0u) | (nul ? 0u : REC_CUT)));
+		CHECK(fuzz_same(rec.s, rec.len, s + off, keep) && rec.s[rec.len] == 0);
+		/* the numbers of an envelope's u and p records read as decimal, 64 bits */
+		if (!flags && rec.len && (rec.s[0] == 'u' || rec.s[0] == 'p')) {
+			uint64_t v;
+			CHECK(scan_u64_all(rec.s + 1, rec.len - 1, &v) ==
+			      number(rec.s + 1, rec.len - 1));
+		}
+		off += (size_t)len;
+	}
+	sa_free(&rec);
+	return 0;
+}

@@ -1,0 +1,68 @@
+/*
+ * fuzz.h - what the fuzz targets share. Each tests/fuzz/NAME.c defines
+ * LLVMFuzzerTestOneInput: libFuzzer calls it directly, and driver.c calls it for
+ * AFL++ or for replaying files. A broken invariant is a crash (CHECK prints the
+ * condition and aborts), so both fuzzers record the input that broke it.
+ * A "cut" turns a few input bytes into the piece sizes an incremental parser is fed
+ * with, so that feeding in pieces is fuzzed as well as feeding all at once.
+ */
+#ifndef FUZZ_H
+#define FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* fuzz_fail - report a broken invariant and crash, so the fuzzer keeps the input */
+static inline _Noreturn void fuzz_fail(const char *what, const char *file, int line)
+{
+	fprintf(stderr, "%s:%d: invariant broken: %s\n", file, line, what);
+	abort();
+}
+
+#define CHECK(cond) ((cond) ? (void)0 : fuzz_fail(#cond, __FILE__, __LINE__))
+
+/* fuzz_same - whether p[0..n) and q[0..m) are the same bytes */
+static inline int fuzz_same(const void *p, size_t n, const void *q, size_t m)
+{
+	return n == m && (n == 0 || memcmp(p, q, n) == 0);
+}
+
+typedef struct fuzz_cut_s {
+	unsigned char pat[4]; /* piece sizes, 1..64, used in turn */
+	size_t i;             /* pieces cut so far */
+} fuzz_cut;
+
+/* fuzz_cut_init - a cut from one input byte: 0 means one byte at a time */
+static inline void fuzz_cut_init(fuzz_cut *c, unsigned char b)
+{
+	size_t k;
+	for (k = 0; k < 4; ++k)
+		c->pat[k] = b ? (unsigned char)(((b >> (2 * k)) * 7 + k) % 64 + 1) : 1;
+	c->i = 0;
+}
+
+/* fuzz_cut_next - the size of the next piece of the left bytes still to feed */
+static inline size_t fuzz_cut_next(fuzz_cut *c, size_t left)
+{
+	size_t k = c->pat[c->i++ % 4];
+	return k < left ? k : left;
+}
+
+/* fuzz_take - the first byte of *p (0 when none), moving past it */
+static inline unsigned char fuzz_take(const uint8_t **p, size_t *n)
+{
+	unsigned char b;
+	if (!*n)
+		return 0;
+	b = **p;
+	++*p;
+	--*n;
+	return b;
+}
+
+#endif
