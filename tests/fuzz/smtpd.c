@@ -23,7 +23,6 @@
 #include "../../src/qmail-smtpd/addr.c"
 #include "../../src/qmail-smtpd/commands.c"
 #include "../../src/qmail-smtpd/data.c"
-#include "../../src/qmail-smtpd/received.c"
 #include "../../src/qmail-smtpd/session.c"
 #include <strings.h>
 
