@@ -85,11 +85,14 @@ static const ctl known[] = {
 	{"queuelifetime",       CTL_INT,  0, "604800", 0},
 	{"rcpthosts",           CTL_LIST, 0, 0, "mail for every domain is accepted: an open relay"},
 	{"recipients.cdb",      CTL_CDB,  0, 0, "recipients are not checked at RCPT time"},
+	{"smtpdgreetdelay",     CTL_INT,  0, "1000", 0},
+	{"smtpdminrate",        CTL_INT,  0, "256", 0},
 	{"smtpgreeting",        CTL_LINE, 1, 0, "qmail-smtpd refuses to run"},
 	{"smtproutes",          CTL_LIST, 0, 0, "each domain's MX hosts are used"},
 	{"timeoutconnect",      CTL_INT,  0, "60", 0},
 	{"timeoutremote",       CTL_INT,  0, "1200", 0},
 	{"timeoutsmtpd",        CTL_INT,  0, "1200", 0},
+	{"timeoutsmtpdsession", CTL_INT,  0, "3600", 0},
 	{"virtualdomains",      CTL_LIST, 0, 0, 0},
 };
 /* clang-format on */
