@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "env.h"
 #include "str.h"
 #include "tm.h"
 
@@ -48,4 +49,22 @@ int received_line(sa *out, const received *r, time_t t)
 	       received_safe(out, r->localhost) && sa_cats(out, " with ") &&
 	       sa_cats(out, r->proto) && sa_cats(out, "; ") && date_utc822(out, t) &&
 	       sa_catc(out, '\n');
+}
+
+/* env_or - the environment variable name, or def when it is not set */
+static const char *env_or(const char *name, const char *def)
+{
+	const char *v = env_get(name);
+	return v ? v : def;
+}
+
+/* received_env - fill r from tcpserver's environment, for a protocol without HELO */
+void received_env(received *r, const char *proto)
+{
+	r->proto = proto;
+	r->remotehost = env_or("TCPREMOTEHOST", "unknown");
+	r->helo = 0;
+	r->remoteinfo = env_get("TCPREMOTEINFO");
+	r->remoteip = env_or("TCPREMOTEIP", "unknown");
+	r->localhost = env_or("TCPLOCALHOST", env_or("TCPLOCALIP", "unknown"));
 }

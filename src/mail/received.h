@@ -21,6 +21,7 @@ typedef struct received_s {
 	const char *localhost;  /* TCPLOCALHOST, else TCPLOCALIP, else "unknown" */
 } received;
 
+void received_env(received *r, const char *proto);
 int received_safe(sa *out, const char *s);
 int received_line(sa *out, const received *r, time_t t);
 

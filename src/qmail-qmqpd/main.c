@@ -180,32 +180,13 @@ static void answer(void)
 		die_sys(111, "unable to write reply", NULL);
 }
 
-/* setup - the strings of the Received line */
-static void setup(void)
-{
-	g.rcv.proto = "QMQP";
-	g.rcv.remotehost = env_get("TCPREMOTEHOST");
-	if (!g.rcv.remotehost)
-		g.rcv.remotehost = "unknown";
-	g.rcv.helo = 0;
-	g.rcv.remoteinfo = env_get("TCPREMOTEINFO");
-	g.rcv.remoteip = env_get("TCPREMOTEIP");
-	if (!g.rcv.remoteip)
-		g.rcv.remoteip = "unknown";
-	g.rcv.localhost = env_get("TCPLOCALHOST");
-	if (!g.rcv.localhost)
-		g.rcv.localhost = env_get("TCPLOCALIP");
-	if (!g.rcv.localhost)
-		g.rcv.localhost = "unknown";
-}
-
 int main(void)
 {
 	die_init("qmail-qmqpd");
 	sig_ignore(SIGPIPE); /* a queue program that dies early must not kill us */
 	if (chdir(auto_qmail) == -1)
 		die_sys(111, "unable to switch to ", auto_qmail, NULL);
-	setup();
+	received_env(&g.rcv, "QMQP");
 	buf_init(&g.in, 0, g.inspace, sizeof g.inspace);
 	buf_init(&g.out, 1, g.outspace, sizeof g.outspace);
 	nsread_init(&g.rd, &g.in, tm_mono_ms() + (uint64_t)LIFETIME * 1000);

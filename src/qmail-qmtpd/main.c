@@ -348,20 +348,7 @@ static void setup(void)
 	if (v && !scan_u64_all(v, strlen(v), &g.databytes))
 		die_x(111, "DATABYTES is not a number", NULL);
 	g.relay = env_get("RELAYCLIENT");
-	g.rcv.proto = "QMTP";
-	g.rcv.remotehost = env_get("TCPREMOTEHOST");
-	if (!g.rcv.remotehost)
-		g.rcv.remotehost = "unknown";
-	g.rcv.helo = 0;
-	g.rcv.remoteinfo = env_get("TCPREMOTEINFO");
-	g.rcv.remoteip = env_get("TCPREMOTEIP");
-	if (!g.rcv.remoteip)
-		g.rcv.remoteip = "unknown";
-	g.rcv.localhost = env_get("TCPLOCALHOST");
-	if (!g.rcv.localhost)
-		g.rcv.localhost = env_get("TCPLOCALIP");
-	if (!g.rcv.localhost)
-		g.rcv.localhost = "unknown";
+	received_env(&g.rcv, "QMTP");
 }
 
 int main(void)
