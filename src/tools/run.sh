@@ -228,7 +228,11 @@ done
 if ! svscanning "$SVDIR"; then
 	(cd / && exec setsid nohup env - PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin \
 		svscan "$SVDIR" < /dev/null > /dev/null 2>&1 &)
-	say "started svscan $SVDIR (not at boot: install daemontools-run for that)"
+	if dpkg -s daemontools-run > /dev/null 2>&1 && [ "$SVDIR" = /etc/service ]; then
+		say "started svscan $SVDIR by hand now; daemontools-run starts it at boot"
+	else
+		say "started svscan $SVDIR (not at boot: install daemontools-run for that)"
+	fi
 fi
 n=0
 until svstat "$SVDIR/qmail-send" 2> /dev/null | grep -q ': up' &&
