@@ -1,0 +1,5 @@
+"""hostile_remote - part of tests/sys/hostile.py"""
+
+
+def parts(R):
+    return []
