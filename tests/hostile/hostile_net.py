@@ -1,5 +1,193 @@
-"""hostile_net - part of tests/sys/hostile.py"""
+"""hostile_net - part of tests/sys/hostile.py: malformed netstrings to qmail-qmtpd and
+qmail-qmqpd (huge lengths, leading zeros, signs, a missing comma, one byte per second),
+and envelopes fed to qmail-queue by an ordinary user (missing records, no terminator,
+1 MB addresses, closed descriptors 0 and 1). Expected: the exit codes of the man
+pages and SPEC sections 4 and 13, never a K, and nothing left in the queue."""
+import os
+import subprocess
+import time
+
+from hostilelib import Conn, envelope
+
+R = None
 
 
-def parts(R):
-    return []
+def ns(b):
+    return b"%d:%s," % (len(b), b)
+
+
+def empty_queue(P, what):
+    q = P.queue_files()
+    R.ok(not any(q.values()), "%s: nothing left in the queue" % what, repr(q))
+    P.clear_queue()
+
+
+def qmtp_package(msg=b"Subject: q\n\nhi\n", sender=b"a@example.org",
+                 rcpts=(b"u@example.com",)):
+    return ns(b"\n" + msg) + ns(sender) + ns(b"".join(ns(r) for r in rcpts))
+
+
+def qmtp(P):
+    P.clear_queue()
+    bad = [
+        (b"99999999999999999999:", 111, "a 20-digit length"),
+        (b"18446744073709551617:", 111, "a length past 2^64"),
+        (b"200000001:", 111, "a length over 2e8"),
+        (b"01:\n,", 100, "a leading zero"),
+        (b"00:,", 100, "a length of two zeros"),
+        (b"+1:\n,", 100, "a plus sign"),
+        (b"-1:\n,", 100, "a minus sign"),
+        (b" 1:\n,", 100, "a space before the length"),
+        (b":\n,", 100, "no length at all"),
+        (b"1x\n,", 100, "a letter in the length"),
+        (b"5:\nabcd;", 100, "a missing comma"),
+        (b"5:\nabcd" + ns(b"a@example.org") + ns(ns(b"u@example.com")), 100,
+         "a missing comma before the sender"),
+        (ns(b"\nx") + ns(b"a@example.org") + b"3:3:u@,,", 100,
+         "a recipient list cut inside"),
+        (ns(b"\nx") + b"2000000:", 111, "a sender over its 1 MB limit"),
+    ]
+    for data, rc, what in bad:
+        c = Conn(P, "qmail-qmtpd")
+        c.send(data)
+        out = c.read_all(20)
+        R.ok(out is not None and b"K" not in out[:2], "qmtpd, %s: no acceptance" % what, out)
+        R.eq(c.wait(), rc, "qmtpd, %s: exit %d" % (what, rc))
+        c.close()
+    empty_queue(P, "qmtpd malformed netstrings")
+    # a good package, its first bytes one per second: accepted, then a clean end
+    c = Conn(P, "qmail-qmtpd")
+    pkg = qmtp_package()
+    t = time.monotonic()
+    for i in range(3):
+        c.send(pkg[i:i + 1])
+        time.sleep(1)
+    c.send(pkg[3:])
+    c.s.shutdown(1)
+    r = c.read_all(20)
+    R.ok(r is not None and r.startswith(b"2") and b":Kok " in r,
+         "qmtpd, one byte per second: accepted (%.1f s)" % (time.monotonic() - t), r)
+    R.eq(c.wait(), 0, "qmtpd: exit 0 at a clean end")
+    c.close()
+    q = P.queue_files()
+    R.eq(len(q["todo"]), 1, "qmtpd, slow package: queued once")
+    if q["todo"]:
+        s, rc = envelope(P.todo(sorted(q["todo"])[0]))
+        R.eq((s, rc), (b"a@example.org", [b"u@example.com"]), "qmtpd: envelope")
+    P.clear_queue()
+    # a NUL in a recipient, a recipient in a foreign domain: D each, the rest goes on
+    c = Conn(P, "qmail-qmtpd")
+    c.send(qmtp_package(rcpts=(b"u\0x@example.com", b"u@evil.test", b"v@example.com")))
+    c.s.shutdown(1)
+    out = c.read_all(20) or b""
+    rs = []
+    while out:
+        n, rest = out.split(b":", 1)
+        rs.append(rest[:int(n)])
+        out = rest[int(n) + 1:]
+    R.ok(len(rs) == 3 and rs[0][:1] == b"D" and b"#5.1.3" in rs[0] and rs[1][:1] == b"D"
+         and b"#5.7.1" in rs[1] and rs[2][:1] == b"K",
+         "qmtpd: NUL and foreign recipients refused, a good one accepted", rs)
+    R.eq(c.wait(), 0, "qmtpd: exit 0 at a clean end")
+    q = P.queue_files()
+    R.ok(len(q["todo"]) == 1 and envelope(P.todo(sorted(q["todo"])[0]))[1] == [b"v@example.com"],
+         "qmtpd: only the good recipient is queued", repr(q))
+    c.close()
+    P.clear_queue()
+
+
+def qmqp(P):
+    P.clear_queue()
+    good = ns(ns(b"Subject: q\n\nhi\n") + ns(b"a@example.org") + ns(b"u@evil.test"))
+    bad = [
+        (b"99999999999999999999:", 111, "a 20-digit length"),
+        (b"200000001:", 111, "a length over 2e8"),
+        (b"0" + good, 100, "a leading zero"),
+        (b"+" + good, 100, "a plus sign"),
+        (b"-" + good, 100, "a minus sign"),
+        (good[:-1] + b";", 100, "a missing final comma"),
+        (ns(b"5:hello" + ns(b"a@example.org")), 100, "a missing inner comma"),
+        (ns(b"99999:x"), 100, "an inner length past the outer end"),
+    ]
+    for data, rc, what in bad:
+        c = Conn(P, "qmail-qmqpd")
+        c.send(data)
+        out = c.read_all(20)
+        R.ok(out is not None and b":K" not in out, "qmqpd, %s: no acceptance" % what, out)
+        R.eq(c.wait(), rc, "qmqpd, %s: exit %d" % (what, rc))
+        c.close()
+    empty_queue(P, "qmqpd malformed netstrings")
+    c = Conn(P, "qmail-qmqpd")
+    for i in range(3):
+        c.send(good[i:i + 1])
+        time.sleep(1)
+    c.send(good[3:])
+    out = c.read_all(20)
+    R.ok(out is not None and b":K" in out, "qmqpd, one byte per second: accepted", out)
+    R.eq(c.wait(), 0, "qmqpd: exit 0 after answering")
+    c.close()
+    q = P.queue_files()
+    R.eq(len(q["todo"]), 1, "qmqpd, slow packet: queued once")
+    P.clear_queue()
+
+
+def qq(P, env, msg=b"Subject: x\n\nhi\n", shell=None):
+    """run qmail-queue as nobody; env are the envelope bytes on fd 1"""
+    d = P.home + ".qq"
+    os.makedirs(d, exist_ok=True)
+    with open(d + "/m", "wb") as f:
+        f.write(msg)
+    with open(d + "/e", "wb") as f:
+        f.write(env)
+    os.chmod(d + "/m", 0o644)
+    os.chmod(d + "/e", 0o644)
+    cmd = shell or 'exec "$Q" < "$D/m" 1< "$D/e"'
+    e = P.env({"Q": P.bin("qmail-queue"), "D": d})
+    p = subprocess.run(["sh", "-c", cmd], env=e, user=65534, group=65534, extra_groups=[],
+                       capture_output=True, timeout=60, cwd="/")
+    return p.returncode
+
+
+def queue(P):
+    P.clear_queue()
+    big = b"x" * (1 << 20)
+    cases = [
+        (b"", 54, "an empty envelope"),
+        (b"Tu@example.com\0\0", 91, "a recipient first, no sender"),
+        (b"\0", 91, "a lone terminator"),
+        (b"Fa@example.org", 54, "a sender without its NUL"),
+        (b"Fa@example.org\0Tu@example.com\0", 54, "no terminating NUL"),
+        (b"Fa@example.org\0Tu@example.com", 54, "a recipient without its NUL"),
+        (b"Fa@example.org\0Xu@example.com\0\0", 91, "an unknown record"),
+        (b"Fa@example.org\0u1\0\0", 91, "a forged u record"),
+        (b"F" + big + b"\0Tu@example.com\0\0", 11, "a 1 MB sender"),
+        (b"Fa@example.org\0T" + big + b"\0\0", 11, "a 1 MB recipient"),
+        (b"F" + b"x" * 1003 + b"\0\0", 11, "a 1003-byte sender"),
+    ]
+    for env, rc, what in cases:
+        R.eq(qq(P, env), rc, "qmail-queue as a user, %s: exit %d" % (what, rc))
+    empty_queue(P, "qmail-queue bad envelopes")
+    R.eq(qq(P, b"", shell='exec "$Q" <&- 1< "$D/e"'), 54,
+         "qmail-queue with fd 0 closed: exit 54")
+    R.eq(qq(P, b"Fa@example.org\0Tu@example.com\0\0", shell='exec "$Q" < "$D/m" >&-'), 54,
+         "qmail-queue with fd 1 closed: exit 54")
+    R.eq(qq(P, b"", shell='exec "$Q" <&- >&-'), 54,
+         "qmail-queue with fds 0 and 1 closed: exit 54")
+    empty_queue(P, "qmail-queue closed descriptors")
+    R.eq(qq(P, b"Fa@example.org\0T" + b"x" * 1001 + b"\0\0"), 0,
+         "qmail-queue as a user, a 1002-byte recipient (the longest): exit 0")
+    q = P.queue_files()
+    R.ok(len(q["todo"]) == 1 and q["intd"] == q["todo"] == q["mess"] and not q["pid"],
+         "qmail-queue: the good envelope is queued (mess, intd, todo), no pid file left",
+         repr(q))
+    if q["todo"]:
+        b = P.todo(sorted(q["todo"])[0])
+        R.ok(b.startswith(b"u65534\0p") and envelope(b)[1] == [b"x" * 1001],
+             "qmail-queue: the real uid is recorded", b[:40])
+    P.clear_queue()
+
+
+def parts(results):
+    global R
+    R = results
+    return [qmtp, qmqp, queue]
