@@ -1,13 +1,14 @@
 """hostile_net - part of tests/sys/hostile.py: malformed netstrings to qmail-qmtpd and
 qmail-qmqpd (huge lengths, leading zeros, signs, a missing comma, one byte per second),
 and envelopes fed to qmail-queue by an ordinary user (missing records, no terminator,
-1 MB addresses, closed descriptors 0 and 1). Expected: the exit codes of the man
+1 MB addresses, closed descriptors 0 and 1), and corrupt todo/ entries meeting
+qmail-send. Expected: the exit codes of the man
 pages and SPEC sections 4 and 13, never a K, and nothing left in the queue."""
 import os
 import subprocess
 import time
 
-from hostilelib import Conn, envelope
+from hostilelib import Conn, envelope, gid as gid_of, uid as uid_of
 
 R = None
 
@@ -187,7 +188,99 @@ def queue(P):
     P.clear_queue()
 
 
+def send(P):
+    """qmail-send (sanitized, started by qmail-start) meets corrupt todo/ entries: each
+    is logged with its reason and set aside (todo/ID stays, no info/ID), a good one
+    with 100000 recipients next to them is preprocessed, and qmail-send keeps
+    running and exits cleanly on SIGTERM. Deliveries are held (concurrency 0)."""
+    import re
+    import signal
+    import threading
+    P.clear_queue()
+    P.control("locals", "example.com\n")
+    P.control("concurrencylocal", "0\n")
+    P.control("concurrencyremote", "0\n")
+    q = P.path("queue")
+    quid, qgid = uid_of("qmailq"), gid_of("qmail")
+    seq = [0]
+
+    def inject(env):
+        seq[0] += 1
+        p = "%s/pid/h.%d" % (q, seq[0])
+        with open(p, "wb") as f:
+            f.write(b"Subject: x\n\nhi\n")
+        ino = os.stat(p).st_ino
+        os.link(p, "%s/mess/%d/%d" % (q, ino % 23, ino))
+        os.unlink(p)
+        with open("%s/intd/%d" % (q, ino), "wb") as f:
+            f.write(env)
+        for d in ("intd", "mess/%d" % (ino % 23)):
+            os.chown("%s/%s/%d" % (q, d, ino), quid, qgid)
+        os.link("%s/intd/%d" % (q, ino), "%s/todo/%d" % (q, ino))
+        return ino
+    bad = {
+        "overlong record": b"u0\0p1\0Fa@b\0T" + b"x" * 2000 + b"\0",
+        "bad number": b"u-1\0p1\0Fa@b\0Tc@d\0",
+        "second sender": b"u0\0p1\0Fa@b\0Fc@d\0",
+        "recipient before sender": b"u0\0Tc@d\0Fa@b\0",
+        "truncated record": b"u0\0p1\0Fa@b\0Tc@d",
+        "unknown record type": b"u0\0p1\0Fa@b\0\0Tc@d\0",
+        "no sender": b"",
+    }
+    ids = {why: inject(env) for why, env in bad.items()}
+    big = b"u0\0p4242\0Fa@example.org\0" + b"".join(
+        b"Tu%d@remote.test\0" % i for i in range(100000))
+    good = inject(big)
+    proc = subprocess.Popen([P.bin("qmail-start"), "./Maildir/"], env=P.env(),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, cwd="/")
+    log = []
+
+    def reader():
+        for line in proc.stdout:
+            log.append(line.decode(errors="replace"))
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+
+    def seen(pat):
+        r = re.compile(pat)
+        return any(r.search(l) for l in log)
+    end = time.monotonic() + 60
+    want = ["info msg %d: " % good] + [
+        "warning: %s in todo/%d; leaving it for the postmaster" % (w, i) for w, i in ids.items()]
+    while time.monotonic() < end and not all(seen(re.escape(w)) for w in want):
+        time.sleep(0.2)
+    for w, i in ids.items():
+        R.ok(seen(re.escape("warning: %s in todo/%d; leaving it for the postmaster" % (w, i))),
+             "qmail-send: corrupt todo (%s) logged and set aside" % w, "".join(log[-5:]))
+        R.ok(os.path.exists("%s/todo/%d" % (q, i)) and
+             not os.path.exists("%s/info/%d/%d" % (q, i % 23, i)),
+             "qmail-send: corrupt todo (%s) left in place, no info" % w)
+    R.ok(seen(re.escape("info msg %d: " % good)), "qmail-send: 100000-recipient message "
+         "preprocessed next to the corrupt ones")
+    rfile = "%s/remote/%d/%d" % (q, good % 23, good)
+    n = open(rfile, "rb").read().count(b"\0") if os.path.exists(rfile) else -1
+    R.eq(n, 100000, "qmail-send: all 100000 recipients in remote/")
+    R.ok(proc.poll() is None, "qmail-send still running")
+    proc.send_signal(signal.SIGTERM)
+    try:
+        rc = proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        rc = proc.wait()
+    t.join(5)
+    R.eq(rc, 0, "qmail-send exits 0 on SIGTERM")
+    R.ok(seen("status: exiting"), "qmail-send logs status: exiting")
+    for d in ("info", "local", "remote"):
+        for s in os.listdir(os.path.join(q, d)):
+            for f in os.listdir(os.path.join(q, d, s)):
+                os.unlink(os.path.join(q, d, s, f))
+    P.clear_queue()
+    for f in ("concurrencylocal", "concurrencyremote"):
+        os.unlink(P.path("control", f))
+
+
 def parts(results):
     global R
     R = results
-    return [qmtp, qmqp, queue]
+    return [qmtp, qmqp, queue, send]
