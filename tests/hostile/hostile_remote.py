@@ -8,7 +8,6 @@ names holding a space, CR, ';', '/' and backquotes. Expected (SPEC section 8): t
 right report letter, whole NUL-terminated records with no NUL, CR or LF smuggled
 into them, an end within bounded time and memory, and never a connection to an
 address the DNS did not give (every address given is NXDOMAIN, so none at all)."""
-import os
 import socket
 import struct
 import subprocess

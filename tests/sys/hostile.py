@@ -24,7 +24,6 @@ one is always 2^31+1. Runs as root. Prints ok/FAIL per assertion, then
 
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 import threading
