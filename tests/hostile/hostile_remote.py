@@ -179,13 +179,17 @@ def server_cases(P):
         c, {"RCPT": b"250-ok\0Tforged@x\0\r\n250 \0\0\r\n"}), [], b"Z", b"malformed")
     recs = case("NUL after the dot", lambda c: dialogue(
         c, {}, after_dot=lambda c: c.sendall(b"250 queued\0Kfake\0\r\n")), [b"r"], b"Z",
-        b"malformed")
+        b"malformed reply. Possible duplicate!")
     case("lone CRs in a reply", lambda c: dialogue(c, {"RCPT": b"550 no\rsuch\r\r\n"}), [],
          b"Z", b"malformed")
 
     case("disconnect after the final dot", lambda c: dialogue(
         c, {}, after_dot=lambda c: c.shutdown(socket.SHUT_RDWR)), [b"r"], b"Z",
         b"Possible duplicate")
+
+    case("silence after the final dot, timeoutremote 3", lambda c: dialogue(
+        c, {}, after_dot=lambda c: time.sleep(6)), [b"r"], b"Z", b"timed out. Possible duplicate!",
+        maxsecs=6)
 
     def slow(c):
         for b in b"220 slow.test\r\n":
