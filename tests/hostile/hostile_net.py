@@ -198,6 +198,7 @@ def send(P):
     import threading
     P.clear_queue()
     P.control("locals", "example.com\n")
+    P.control("envnoathost", "example.com\n")
     P.control("concurrencylocal", "0\n")
     P.control("concurrencyremote", "0\n")
     q = P.path("queue")
@@ -231,6 +232,10 @@ def send(P):
     big = b"u0\0p4242\0Fa@example.org\0" + b"".join(
         b"Tu%d@remote.test\0" % i for i in range(100000))
     good = inject(big)
+    # what qmail-smtpd accepts as local forms stays local (no percenthack configured)
+    forms = [b"u%evil.test@example.com", b"evil.test!u@example.com", b"u@evil.test@example.com",
+             b"u%evil.test", b"evil.test!u"]
+    loc = inject(b"u0\0p1\0Fa@example.org\0" + b"".join(b"T" + f + b"\0" for f in forms))
     proc = subprocess.Popen([P.bin("qmail-start"), "./Maildir/"], env=P.env(),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, cwd="/")
@@ -246,7 +251,7 @@ def send(P):
         r = re.compile(pat)
         return any(r.search(l) for l in log)
     end = time.monotonic() + 60
-    want = ["info msg %d: " % good] + [
+    want = ["info msg %d: " % good, "info msg %d: " % loc] + [
         "warning: %s in todo/%d; leaving it for the postmaster" % (w, i) for w, i in ids.items()]
     while time.monotonic() < end and not all(seen(re.escape(w)) for w in want):
         time.sleep(0.2)
@@ -261,6 +266,12 @@ def send(P):
     rfile = "%s/remote/%d/%d" % (q, good % 23, good)
     n = open(rfile, "rb").read().count(b"\0") if os.path.exists(rfile) else -1
     R.eq(n, 100000, "qmail-send: all 100000 recipients in remote/")
+    lfile = "%s/local/%d/%d" % (q, loc % 23, loc)
+    got = open(lfile, "rb").read().split(b"\0")[:-1] if os.path.exists(lfile) else None
+    R.ok(got is not None and len(got) == len(forms) and all(
+        g.endswith(b"@example.com") for g in got) and not os.path.exists(
+        "%s/remote/%d/%d" % (q, loc % 23, loc)),
+        "qmail-send: the relay-looking local forms all go to local/, none to remote/", got)
     R.ok(proc.poll() is None, "qmail-send still running")
     proc.send_signal(signal.SIGTERM)
     try:
@@ -276,7 +287,7 @@ def send(P):
             for f in os.listdir(os.path.join(q, d, s)):
                 os.unlink(os.path.join(q, d, s, f))
     P.clear_queue()
-    for f in ("concurrencylocal", "concurrencyremote"):
+    for f in ("concurrencylocal", "concurrencyremote", "envnoathost"):
         os.unlink(P.path("control", f))
 
 
