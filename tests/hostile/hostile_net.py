@@ -130,6 +130,20 @@ def qmqp(P):
     q = P.queue_files()
     R.eq(len(q["todo"]), 1, "qmqpd, slow packet: queued once")
     P.clear_queue()
+    for what, pkt in (("a NUL in the sender", ns(ns(b"x\n") + ns(b"a\0b@example.org") +
+                                                   ns(b"u@evil.test"))),
+                      ("a NUL in a recipient", ns(ns(b"x\n") + ns(b"a@example.org") +
+                                                  ns(b"u@evil.test") + ns(b"v\0@evil.test"))),
+                      ("a 1000-byte recipient", ns(ns(b"x\n") + ns(b"a@example.org") +
+                                                   ns(b"u" * 990 + b"@evil.test")))):
+        c = Conn(P, "qmail-qmqpd")
+        c.send(pkt)
+        out = c.read_all(20)
+        R.ok(out is not None and b":D" in out and b"#5.1.3" in out,
+             "qmqpd, %s: D #5.1.3" % what, out)
+        R.eq(c.wait(), 0, "qmqpd, %s: exit 0 after answering" % what)
+        c.close()
+    empty_queue(P, "qmqpd bad addresses")
 
 
 def qq(P, env, msg=b"Subject: x\n\nhi\n", shell=None):
