@@ -143,6 +143,11 @@ class SanPrefix:
         shutil.rmtree(self.home, ignore_errors=True)
         shutil.rmtree(self.build, ignore_errors=True)
         shutil.rmtree(self.reports, ignore_errors=True)
+        shutil.rmtree(self.home + ".qq", ignore_errors=True)
+        try:
+            os.unlink(self.home + ".stderr")
+        except OSError:
+            pass
 
 
 def envelope(b):
