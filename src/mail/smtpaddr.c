@@ -7,7 +7,11 @@
 
 #include <string.h>
 
+#include "ip.h"
 #include "str.h"
+
+#define HOST_MAX  253 /* a host name as text (RFC 1035 less the final dot) */
+#define LABEL_MAX 63  /* one label of it */
 
 /* atext - whether c may appear in an atom */
 static int atext(unsigned char c)
@@ -69,4 +73,36 @@ int smtpaddr_ok(const char *addr, size_t n)
 		if (addr[i] == '\r' || addr[i] == '\n' || addr[i] == 0)
 			return 0;
 	return 1;
+}
+
+/* label_byte - whether c may appear in a host name label: letters, digits, '-' and
+ * '_' (seen in real names); nothing that could end a path or a header field */
+static int label_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_';
+}
+
+/* smtpaddr_domain - whether d[0..n) is a host name (labels of 1..63 label bytes
+ * joined by single dots, no final dot, at most 253 bytes) or an address literal
+ * "[d.d.d.d]" / "[IPv6:...]"; everything else (empty, spaces, quotes, backslashes,
+ * '>', 8-bit bytes, general literals) is refused */
+int smtpaddr_domain(const char *d, size_t n)
+{
+	ip_addr ip;
+	size_t i, label = 0;
+	if (n && d[0] == '[')
+		return ip_scan_literal(d, n, &ip) == n;
+	if (!n || n > HOST_MAX)
+		return 0;
+	for (i = 0; i < n; ++i) {
+		if (d[i] == '.') {
+			if (!label)
+				return 0;
+			label = 0;
+		} else if (!label_byte((unsigned char)d[i]) || ++label > LABEL_MAX) {
+			return 0;
+		}
+	}
+	return label > 0;
 }

@@ -62,12 +62,19 @@ static int open_mbox(const char *path)
 		     O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
 		     0600);
 	if (fd == -1) {
-		if (errno == ELOOP)
+		int e = errno;
+		if (e == ELOOP)
 			quit(EXIT_TEMP, "Mailbox ", path, " is a symbolic link. (#4.7.0)",
 			     (char *)0);
-		if (errno == ENXIO)
+		if (e == ENXIO || e == EISDIR)
 			quit(EXIT_TEMP, "Mailbox ", path, " is not a regular file. (#4.7.0)",
 			     (char *)0);
+		/* SPEC 0: a mailbox the recipient does not own is refused as such, whether
+		 * or not its mode lets the recipient write it */
+		if ((e == EACCES || e == EPERM) && lstat(path, &st) == 0 && st.st_uid != geteuid())
+			quit(EXIT_TEMP, "Mailbox ", path,
+			     " is not owned by the recipient. (#4.7.0)", (char *)0);
+		errno = e;
 		quit_sys(EXIT_TEMP, "4.2.1", "Unable to open mailbox ", path, (char *)0);
 	}
 	if (fstat(fd, &st) == -1)

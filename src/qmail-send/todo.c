@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "envcheck.h"
 #include "error.h"
 #include "file.h"
 #include "fmt.h"
@@ -30,8 +31,8 @@
 #include "scan.h"
 #include "send.h"
 
-#define TODO_BATCH   8    /* entries preprocessed per turn of the main loop */
-#define TODO_ADDRMAX 1024 /* longest sender or recipient accepted in todo/ID */
+#define TODO_BATCH   8            /* entries preprocessed per turn of the main loop */
+#define TODO_ADDRMAX ENVCHECK_MAX /* longest record accepted in todo/ID */
 
 typedef struct outf_s {
 	int fd;                   /* open file, or -1 */
@@ -86,48 +87,37 @@ static void aside(send *s, uint64_t id, const char *todo, const char *why)
 	idset_add(&s->todo_bad, id);
 }
 
-/* check - pass 1: every record well formed, exactly one sender before any recipient;
- * 1 good, 0 corrupt (with *why), -1 on a read error */
-static int check(int fd, sa *rec, envinfo *v, const char **why)
+/* check - pass 1: the whole of todo/ID through envcheck (every record well formed,
+ * exactly one sender before any recipient); 1 good, 0 corrupt (with *why), -1 on a
+ * read error */
+static int check(int fd, envinfo *v, const char **why)
 {
+	envcheck e;
 	buf b;
 	char space[4096];
-	int sender = 0;
 	buf_init(&b, fd, space, sizeof space);
+	envcheck_init(&e);
 	for (;;) {
-		uint64_t len;
-		unsigned flags;
-		int r = rec_get(&b, rec, TODO_ADDRMAX, &len, &flags);
-		if (r <= 0) {
-			*why = "no sender";
-			return r < 0 ? -1 : sender;
-		}
-		*why = flags & REC_CUT ? "truncated record" : "overlong record";
-		if (flags)
-			return 0;
-		*why = "unknown record type";
-		switch (rec->len ? rec->s[0] : 0) {
-		case 'u':
-		case 'p':
-			*why = "bad number";
-			if (!scan_u64_all(rec->s + 1, rec->len - 1,
-					  rec->s[0] == 'u' ? &v->uid : &v->qp))
-				return 0;
+		size_t n;
+		const char *p;
+		ssize_t r = buf_feed(&b);
+		if (r < 0)
+			return -1;
+		if (r == 0)
 			break;
-		case 'F':
-			*why = "second sender";
-			if (sender++)
-				return 0;
+		p = buf_peek(&b, &n);
+		envcheck_feed(&e, p, n);
+		buf_skip(&b, n);
+		if (e.why)
 			break;
-		case 'T':
-			*why = "recipient before sender";
-			if (!sender)
-				return 0;
-			break;
-		default:
-			return 0;
-		}
 	}
+	if (!envcheck_end(&e)) {
+		*why = e.why;
+		return 0;
+	}
+	v->uid = e.uid;
+	v->qp = e.qp;
+	return 1;
 }
 
 /* out_create - create dir/SPLIT/ID for writing; 0 with errno */
@@ -320,7 +310,7 @@ static void preprocess(send *s, uint64_t id, uint64_t now)
 		return;
 	}
 	v.size = (uint64_t)st.st_size;
-	r = check(fd, &s->tmp, &v, &why);
+	r = check(fd, &v, &why);
 	if (r == 0)
 		aside(s, id, todo, why);
 	if (r == -1)

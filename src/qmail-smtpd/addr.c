@@ -8,12 +8,15 @@
  * space outside quotes, a control byte (0..31, 127) anywhere, an unclosed bracket or
  * quote, and text glued to the closing bracket are syntax errors; bytes >= 128 pass.
  * The result is limited to max bytes; the work done and the memory used are bounded
- * by the length of the input.
+ * by the length of the input. An address with an '@' must have a domain after the
+ * last one that is a host name or an address literal (smtpaddr_domain): a quoted
+ * "x@y z" would otherwise give the domain "y z", which no path can carry.
  */
 #include "addr.h"
 
 #include <string.h>
 
+#include "smtpaddr.h"
 #include "str.h"
 
 /* ctl - whether c is a control byte, never valid in an SMTP path */
@@ -24,11 +27,11 @@ static int ctl(unsigned char c)
 
 /* addr_parse - parse "KW<path> params" at s[0..n) into out (replaced); *params is
  * the offset of the first parameter byte (n when there are none). ADDR_OK, or
- * ADDR_SYNTAX, ADDR_LONG (more than max bytes), ADDR_NOMEM. */
+ * ADDR_SYNTAX, ADDR_LONG (more than max bytes), ADDR_DOMAIN, ADDR_NOMEM. */
 int addr_parse(const char *s, size_t n, const char *kw, size_t max, sa *out, size_t *params)
 {
 	size_t k = strlen(kw);
-	size_t i;
+	size_t i, d;
 	int bracket;
 	int quoted = 0;
 	out->len = 0;
@@ -81,6 +84,9 @@ int addr_parse(const char *s, size_t n, const char *kw, size_t max, sa *out, siz
 	while (i < n && s[i] == ' ')
 		++i;
 	*params = i;
+	d = byte_rchr(out->s, out->len, '@');
+	if (d < out->len && !smtpaddr_domain(out->s + d + 1, out->len - d - 1))
+		return ADDR_DOMAIN;
 	return ADDR_OK;
 }
 

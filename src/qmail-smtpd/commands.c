@@ -21,6 +21,8 @@
 #define R_RCPTFIRST "503 5.5.1 RCPT first (#5.5.1)"
 #define R_SYNTAX    "555 5.5.4 syntax error (#5.5.4)"
 #define R_ADDRLONG  "555 5.5.4 address too long (#5.5.4)"
+#define R_BADRCPT   "553 5.1.3 sorry, that domain is not a host name or address literal (#5.1.3)"
+#define R_BADFROM   "553 5.1.7 sorry, that domain is not a host name or address literal (#5.1.7)"
 #define R_PARAM     "555 5.5.4 unsupported parameter (#5.5.4)"
 #define R_DATAARG   "501 5.5.4 DATA takes no argument (#5.5.4)"
 #define R_MAILOK    "250 2.1.0 ok"
@@ -79,6 +81,9 @@ static int parse(smtp *s, const char *arg, size_t n, const char *kw, size_t *par
 		return 0;
 	case ADDR_NOMEM:
 		smtp_oom(s);
+		return 0;
+	case ADDR_DOMAIN:
+		smtp_reply(s, *kw == 't' ? R_BADRCPT : R_BADFROM);
 		return 0;
 	default:
 		smtp_reply(s, R_SYNTAX);

@@ -230,5 +230,6 @@ int main(int argc, char **argv)
 		n[fmt_u64(n, g.bad)] = 0;
 		die_x(111, n, g.bad == 1 ? " problem in " : " problems in ", root.s, NULL);
 	}
+	sa_free(&root);
 	return 0;
 }

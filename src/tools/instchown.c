@@ -128,5 +128,6 @@ int main(int argc, char **argv)
 		die_sys(111, "unable to open ", root.s, " (run instpackage first)", NULL);
 	if (!hier_walk(hier, &where, check_names, 0) || !hier_walk(hier, &where, set_owner, 0))
 		die_sys(111, "unable to list the man pages in man/", NULL);
+	sa_free(&root);
 	return 0;
 }

@@ -254,5 +254,6 @@ int main(int argc, char **argv)
 		die_sys(111, "unable to open ", root.s, NULL);
 	if (!hier_walk(hier, &where, install, 0))
 		die_sys(111, "unable to list the man pages in man/", NULL);
+	sa_free(&root);
 	return 0;
 }

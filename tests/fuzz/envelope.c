@@ -8,8 +8,7 @@
  * reads fail with EINTR; the lengths add up to the file, so each record's offset
  * (how a recipient is marked done in place) is exact; the kept record is followed
  * by a NUL; the u and p records' numbers scan as a model of 64-bit decimals does.
- * (qmail-send's pass over the records, check in todo.c, reads a descriptor and is
- * static, so it is exercised through rec_get only.)
+ * (The rules qmail-send checks the records against are fuzzed in envcheck.c.)
  */
 #include "../../src/qmail-send/rec.c"
 

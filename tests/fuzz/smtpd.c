@@ -10,7 +10,8 @@
  *   - the queue is used in order: qput only while a message is open, at most one
  *     message per DATA (each 354 opens one, each ends in exactly one qfinish or
  *     qabort), and each qfinish gets a sender and 1..rcptmax recipients within the
- *     address limit;
+ *     address limit, each with a domain (if it has an '@') that passes the
+ *     allow-list smtpaddr_domain, so qmail-remote can relay it as a valid path;
  *   - the stored message is the Received line (two lines of allowed bytes) and then
  *     the body as a reference model un-dot-stuffs it from the client's bytes (CRLF
  *     lines, a leading dot dropped, the end at CRLF "." CRLF, a bare CR or LF
@@ -27,6 +28,7 @@
 #include <strings.h>
 
 #include "fuzz.h"
+#include "smtpaddr.h"
 
 #define O_RELAY   0x01 /* RELAYCLIENT is set */
 #define O_DB      0x02 /* databytes 64 */
@@ -115,6 +117,13 @@ static void f_qabort(void *ctx)
 	/* how much of a refused message went out first depends on the pieces: not logged */
 	CHECK(sa_catc(&f->log, 'A'));
 }
+/* domain_ok - whether address a[0..n) has no '@' or an allow-listed domain */
+static int domain_ok(const char *a, size_t n)
+{
+	size_t at = byte_rchr(a, n, '@');
+	return at == n || smtpaddr_domain(a + at + 1, n - at - 1);
+}
+
 static const char *f_qfinish(void *ctx, const char *from, const sa *rcpts, unsigned long *qp)
 {
 	static const char *const res[4] = {"", "DSorry, no way. (#5.7.1)", "Z4.3.0 Try later", ""};
@@ -122,11 +131,11 @@ static const char *f_qfinish(void *ctx, const char *from, const sa *rcpts, unsig
 	size_t i, n = 0, start = 0, max = SMTP_ADDRMAX;
 	CHECK(f->open);
 	f->open = 0;
-	CHECK(strlen(from) <= max);
+	CHECK(strlen(from) <= max && domain_ok(from, strlen(from)));
 	for (i = 0; i < rcpts->len; ++i) {
 		if (rcpts->s[i])
 			continue;
-		CHECK(i - start <= max && i > start);
+		CHECK(i - start <= max && i > start && domain_ok(rcpts->s + start, i - start));
 		start = i + 1;
 		++n;
 	}

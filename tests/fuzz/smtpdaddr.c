@@ -4,9 +4,10 @@
  * the argument. Invariants: an address parsed holds no control byte and fits the
  * limit, and with a limit one byte shorter it is ADDR_LONG; the parameters start
  * after the address and its spaces, and addr_mailparams agrees with a model of
- * SIZE= and BODY=; re-parsing the address as qmail-remote writes it (smtpaddr_path)
- * gives the same address, so what qmail-smtpd accepts qmail-remote relays unchanged
- * (for domains without a space, quote, backslash or '>', which a path cannot carry);
+ * SIZE= and BODY=; an address with an '@' has an allow-listed domain (smtpaddr_domain)
+ * and ADDR_DOMAIN is given exactly when a syntactically good address fails that test;
+ * re-parsing the address as qmail-remote writes it (smtpaddr_path) gives the same
+ * address, so whatever qmail-smtpd accepts qmail-remote relays unchanged;
  * addr_localip replaces a literal of this host by localiphost and nothing else.
  */
 #include "../../src/qmail-smtpd/addr.c"
@@ -54,15 +55,11 @@ static int params_model(const char *s, size_t n, uint64_t *size)
 	return 1;
 }
 
-/* relayable - whether the domain part of a (after its last '@') can be written in a
- * path at all */
-static int relayable(const sa *a)
+/* domain_ok - whether the address has no '@' or an allow-listed domain after the last */
+static int domain_ok(const sa *a)
 {
-	size_t d = addr_domain(a->s, a->len), i;
-	for (i = d; i < a->len; ++i)
-		if (a->s[i] == ' ' || a->s[i] == '"' || a->s[i] == '\\' || a->s[i] == '>')
-			return 0;
-	return 1;
+	size_t at = byte_rchr(a->s, a->len, '@');
+	return at == a->len || smtpaddr_domain(a->s + at + 1, a->len - at - 1);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -74,9 +71,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sa a = SA_ZERO, again = SA_ZERO, path = SA_ZERO;
 	uint64_t sz, msz;
 	int r = addr_parse(s, size, kw, max, &a, &params);
-	CHECK(r == ADDR_OK || r == ADDR_SYNTAX || r == ADDR_LONG);
+	CHECK(r == ADDR_OK || r == ADDR_SYNTAX || r == ADDR_LONG || r == ADDR_DOMAIN);
+	if (r == ADDR_DOMAIN) /* the same address, unchecked, is well formed and fits */
+		CHECK(a.len <= max && !domain_ok(&a));
 	if (r != ADDR_OK)
 		goto done;
+	CHECK(domain_ok(&a));
 	CHECK(a.len <= max && params <= size);
 	for (i = 0; i < a.len; ++i)
 		CHECK((unsigned char)a.s[i] >= 32 && a.s[i] != 127);
@@ -92,7 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(addr_noparams(s + params, size - params) == (params == size));
 
 	/* what qmail-remote writes, qmail-smtpd reads back the same */
-	if (relayable(&a)) {
+	{
 		CHECK(sa_cats(&path, kw) && smtpaddr_path(&path, a.s, a.len));
 		CHECK(addr_parse(path.s, path.len, kw, SMTP_ADDRMAX, &again, &p2) == ADDR_OK);
 		CHECK(fuzz_same(again.s, again.len, a.s, a.len) && p2 == path.len);

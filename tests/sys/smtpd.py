@@ -334,7 +334,7 @@ D.stop()
 
 # --- relaying --------------------------------------------------------------------
 refused = ["u@other.org", "u@OTHER.ORG", "\"u@other.org\"", "@example.com:u@other.org",
-           "@example.com,@example.net:u@other.org", "u@[192.0.2.1]", "u@other.org.",
+           "@example.com,@example.net:u@other.org", "u@[192.0.2.1]",
            "u@example.com.other.org", "u@otherexample.com", "u@example.net",
            "u%example.com@other.org", "u@example.com@other.org", "example.com!u@other.org",
            "u@[IPv6:2001:db8::1]"]
@@ -356,6 +356,10 @@ for sender in ("a@example.org", "", "u@example.com", "postmaster", "@other.org:a
     for a in refused:
         rep = r.cmd(b"RCPT TO:<%s>\r\n" % a.encode())
         R.ok(rep and rep.startswith(b"553 5.7.1 "), "relay refused: <%s> from <%s>" % (a, sender),
+             rep)
+    for a in ("u@other.org.", "\"u@other.org \"", "u@other.org\\>"):
+        rep = r.cmd(b"RCPT TO:<%s>\r\n" % a.encode())
+        R.ok(rep and rep.startswith(b"553 5.1.3 "), "bad domain refused: <%s> from <%s>" % (a, sender),
              rep)
     r.cmd(b"RSET\r\n")
     r.close()

@@ -1,4 +1,5 @@
 /* smtpaddr.c - tests for SMTP paths */
+#include <stdio.h>
 #include <string.h>
 
 #include "harness.h"
@@ -51,7 +52,81 @@ static void t_addr_ok(void)
 	T_OK(smtpaddr_ok("a\t@b", 4));
 }
 
+/* t_domain - the allow-list of domains: valid and invalid tables, every proper
+ * prefix of a valid name that ends in a dot refused, lengths at the limits */
+static void t_domain(void)
+{
+	static const char *const good[] = {
+		"b",
+		"example.com",
+		"EXAMPLE.com",
+		"a-b.c_d.e",
+		"0.1",
+		"192.0.2.1",
+		"x--y",
+		"[192.0.2.1]",
+		"[IPv6:2001:db8::1]",
+		"[ipv6:::1]",
+		"[IPv6:::ffff:192.0.2.1]",
+	};
+	static const char *const bad[] = {
+		"",
+		".",
+		"a.",
+		".a",
+		"a..b",
+		"y z",
+		"y\"z",
+		"y\\z",
+		"y>z",
+		"y<z",
+		"y@z",
+		"y,z",
+		"y:z",
+		"y;z",
+		"y/z",
+		"y`z",
+		"y%z",
+		"y!z",
+		"y\tz",
+		"y\rz",
+		"y\nz",
+		"\xc3\xa4.de",
+		"[192.0.2.1",
+		"[192.0.2.1]x",
+		"[192.0.2.256]",
+		"[]",
+		"[x]",
+		"[tag:abc]",
+		"[2001:db8::1]",
+		"[IPv6:192.0.2.1]",
+		"192.0.2.1]",
+		"a[1.2.3.4]",
+	};
+	char big[300];
+	size_t i;
+	for (i = 0; i < sizeof good / sizeof good[0]; ++i)
+		if (!T_OK(smtpaddr_domain(good[i], strlen(good[i]))))
+			printf("    good \"%s\"\n", good[i]);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; ++i)
+		if (!T_OK(!smtpaddr_domain(bad[i], strlen(bad[i]))))
+			printf("    bad \"%s\"\n", bad[i]);
+	T_OK(!smtpaddr_domain("a\0b", 3));
+	T_OK(!smtpaddr_domain("[1.2.3.4]\0", 10));
+	/* a label of 63 passes, of 64 not; a name of 253 passes, of 254 not */
+	memset(big, 'a', sizeof big);
+	T_OK(smtpaddr_domain(big, 63));
+	T_OK(!smtpaddr_domain(big, 64));
+	for (i = 63; i < sizeof big; i += 64)
+		big[i] = '.';
+	T_OK(smtpaddr_domain(big, 253));
+	T_OK(!smtpaddr_domain(big, 254));
+	T_OK(!smtpaddr_domain(big, 255));
+	T_OK(!smtpaddr_domain(big, 256)); /* ends in a dot, and too long */
+}
+
 const t_case t_cases[] = {
+	T_CASE(t_domain),
 	T_CASE(t_path),
 	T_CASE(t_addr_ok),
 	T_END,

@@ -272,6 +272,18 @@ static const scase cases[] = {
 	  "553 5.7.1 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)\n"
 	  "553 5.7.1 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)\n",
 	  "", 0, 0),
+	C("domains outside the allow-list",
+	  HM "RCPT TO:<\"x@y z\">\r\nRCPT TO:<x@example.com.>\r\nRCPT TO:<x@y\\>z>\r\n"
+	     "RCPT TO:<\"x@example.com\\\\\">\r\nMAIL FROM:<\"a@b\\\"c\">\r\n"
+	     "RCPT TO:<b@example.com>\r\n",
+	  "250 mx.example.com\n250 2.1.0 ok\n"
+	  "553 5.1.3 sorry, that domain is not a host name or address literal (#5.1.3)\n"
+	  "553 5.1.3 sorry, that domain is not a host name or address literal (#5.1.3)\n"
+	  "553 5.1.3 sorry, that domain is not a host name or address literal (#5.1.3)\n"
+	  "553 5.1.3 sorry, that domain is not a host name or address literal (#5.1.3)\n"
+	  "553 5.1.7 sorry, that domain is not a host name or address literal (#5.1.7)\n"
+	  "250 2.1.5 ok\n",
+	  "", 0, 0),
 	C("relay temporary failure", HM "RCPT TO:<b@tempfail.example>\r\n",
 	  "250 mx.example.com\n250 2.1.0 ok\n"
 	  "451 4.3.0 temporary failure checking the address (#4.3.0)\n",
