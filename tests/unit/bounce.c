@@ -440,10 +440,7 @@ static void t_para_bounds(void)
 /* put_file - write s to DIR/name; 1 or 0 */
 static int put_file(const char *name, const char *s, size_t n)
 {
-	char path[256];
-	FILE *f;
-	snprintf(path, sizeof path, "%s/%s", t_tmpdir(), name);
-	f = fopen(path, "wb");
+	FILE *f = fopen(t_path(name), "wb");
 	if (!f)
 		return 0;
 	if (n && fwrite(s, 1, n, f) != n) {
@@ -456,9 +453,7 @@ static int put_file(const char *name, const char *s, size_t n)
 /* open_file - open DIR/name for reading */
 static int open_file(const char *name)
 {
-	char path[256];
-	snprintf(path, sizeof path, "%s/%s", t_tmpdir(), name);
-	return open(path, O_RDONLY);
+	return open(t_path(name), O_RDONLY);
 }
 
 /* make - compose a notice into out from paragraphs and an original held in memory
