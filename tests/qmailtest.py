@@ -5,10 +5,12 @@ Each test builds and installs a private copy of the suite into a temporary home
 as the real users, and removes all of it at the end. Every assertion prints
 "ok ..." or "FAIL ..."; finish() prints "N passed, N failed".
 """
+import grp
 import os
 import pwd
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -56,6 +58,8 @@ class Prefix:
         self.build = os.path.join(TOP, "build", self.home.replace("/", "_"))
         self.proc = None
         self.log = self.home + ".log"
+        self.servlog = self.home + ".tcpserver.log"
+        self.servers = []
         home = open(os.path.join(TOP, "conf-qmail")).readline().strip()
         run(["sh", "src/tools/mkusers.sh", "conf-users", home], cwd=TOP)
         r = run(["make", "--no-print-directory", "-j2", "QMAIL=" + self.home, "all"], cwd=TOP)
@@ -75,6 +79,18 @@ class Prefix:
     def control(self, name, text):
         with open(self.path("control", name), "w") as f:
             f.write(text)
+
+    def tcpserver(self, prog, env=None, localname="localhost", log=None):
+        """Run the installed prog under tcpserver on a free loopback port, as the
+        SMTP daemon's account (qmaild:nofiles), its stderr appended to log (by default
+        self.servlog). env adds to PATH=/usr/bin:/bin; a value of None removes a name.
+        Returns the TcpServer (port, proc, up(), stop()), listening; cleanup stops it."""
+        e = {"PATH": "/usr/bin:/bin"}
+        e.update(env or {})
+        uid, gid = daemon_ids()
+        srv = TcpServer([self.bin(prog)], e, localname, log or self.servlog, uid, gid)
+        self.servers.append(srv)
+        return srv
 
     def start(self, delivery="./Maildir/"):
         """Start qmail-start (which stays as qmail-send) with a clean environment."""
@@ -113,13 +129,62 @@ class Prefix:
 
     def cleanup(self):
         self.stop()
+        for srv in self.servers:
+            srv.stop()
         kill_under(self.home)
         shutil.rmtree(self.home, ignore_errors=True)
         shutil.rmtree(self.build, ignore_errors=True)
+        for f in (self.log, self.servlog):
+            try:
+                os.unlink(f)
+            except OSError:
+                pass
+
+
+def free_port(family=socket.AF_INET, kind=socket.SOCK_STREAM):
+    """A loopback port that nothing is bound to just now (the caller binds it next)."""
+    s = socket.socket(family, kind)
+    s.bind(("127.0.0.1" if family == socket.AF_INET else "::1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def daemon_ids():
+    """The uid of the SMTP daemon account (qmaild) and the gid of the group that owns
+    no files (nofiles): lines 2 and 10 of conf-users."""
+    conf = [l.strip() for l in open(os.path.join(TOP, "conf-users"))]
+    return pwd.getpwnam(conf[1]).pw_uid, grp.getgrnam(conf[9]).gr_gid
+
+
+class TcpServer:
+    """tcpserver running argv for each connection on 127.0.0.1 at a free port, with
+    -R -H and -l localname, as uid:gid when given; started and stopped by its pid."""
+
+    def __init__(self, argv, env, localname, log, uid=None, gid=None, timeout=10):
+        self.port = free_port()
+        ids = ["-u", str(uid), "-g", str(gid)] if uid is not None else []
+        env = {k: v for k, v in env.items() if v is not None}
+        with open(log, "ab") as logf:
+            self.proc = subprocess.Popen(
+                ["tcpserver"] + ids + ["-R", "-H", "-l", localname, "127.0.0.1",
+                                       str(self.port)] + argv,
+                env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=logf)
+        wait_for(self.up, timeout)
+
+    def up(self):
+        """Whether a connection to the port is accepted."""
         try:
-            os.unlink(self.log)
+            socket.create_connection(("127.0.0.1", self.port), 1).close()
+            return True
         except OSError:
-            pass
+            return False
+
+    def stop(self):
+        """SIGTERM tcpserver (connections in progress run on) and reap it."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(10)
 
 
 def kill_under(home):

@@ -95,19 +95,11 @@ def wire(data, stuff):
     return out
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 class Server:
     """tcpserver running qmail-popup on 127.0.0.1, started and stopped by pid."""
 
     def __init__(self, bindir, checkpw, log):
-        self.port = free_port()
+        self.port = qmailtest.free_port()
         self.log = log
         self.logf = open(log, "wb")
         cmd = ["tcpserver", "-v", "-R", "-H", "-l", "localhost", "127.0.0.1", str(self.port),

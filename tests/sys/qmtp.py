@@ -6,11 +6,8 @@ Most cases queue through a recording script named by $QMAILQUEUE; one uses the r
 qmail-queue. Runs as root. Prints ok/FAIL per assertion, then "N passed, N failed"."""
 
 import glob
-import grp
 import os
-import pwd
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -19,7 +16,7 @@ import time
 
 TOP = os.environ.get("TOP", os.getcwd())
 sys.path.insert(0, os.path.join(TOP, "tests"))
-from qmailtest import Prefix, Results, wait_for  # noqa: E402
+from qmailtest import Prefix, Results, free_port  # noqa: E402
 
 R = Results()
 if os.geteuid() != 0:
@@ -35,9 +32,6 @@ if not P.ready:
     P.cleanup()
     R.finish()
 
-conf = [l.strip() for l in open(os.path.join(TOP, "conf-users"))]
-UID = pwd.getpwnam(conf[1]).pw_uid   # qmaild
-GID = grp.getgrnam(conf[9]).gr_gid   # nofiles
 LOCALNAME = "mx.hqmtp.test"
 
 REC = tempfile.mkdtemp(prefix="qt-qmtp-rec.", dir="/tmp")
@@ -59,45 +53,11 @@ exit 0
 """ % REC)
 os.chmod(QQ, 0o755)
 
-servers = []
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Server:
-    """tcpserver running prog on a loopback port"""
-
-    def __init__(self, prog, env=None, queue=True):
-        self.port = free_port()
-        e = {"PATH": "/usr/bin:/bin"}
-        if queue:
-            e["QMAILQUEUE"] = QQ
-        e.update(env or {})
-        self.proc = subprocess.Popen(
-            ["tcpserver", "-u", str(UID), "-g", str(GID), "-R", "-H", "-l", LOCALNAME,
-             "127.0.0.1", str(self.port), P.bin(prog)],
-            env=e, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=open(P.home + ".srv.log", "ab"))
-        servers.append(self)
-        wait_for(self.up, 10)
-
-    def up(self):
-        try:
-            socket.create_connection(("127.0.0.1", self.port), 1).close()
-            return True
-        except OSError:
-            return False
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(10)
+def Server(prog, env=None, queue=True):
+    """tcpserver running prog with env added (queue: through the recording QQ)"""
+    e = {"QMAILQUEUE": QQ} if queue else {}
+    e.update(env or {})
+    return P.tcpserver(prog, e, LOCALNAME)
 
 
 def ns(b):
@@ -389,8 +349,6 @@ try:
     R.eq(qmqpc(open(msgfile, "rb"), b"Fa@x.org\0Tu@y.org\0\0"), 55, "qmqpc: no qmqpservers exits 55")
     D.stop()
 finally:
-    for srv in servers:
-        srv.stop()
     shutil.rmtree(REC, ignore_errors=True)
     P.cleanup()
 R.finish()

@@ -7,12 +7,9 @@ queue's todo/ and mess/ files. Runs as root. Prints ok/FAIL per assertion, then
 "N passed, N failed"."""
 
 import glob
-import grp
 import hashlib
 import os
-import pwd
 import shutil
-import signal
 import smtplib
 import socket
 import stat
@@ -23,7 +20,7 @@ import time
 
 TOP = os.environ.get("TOP", os.getcwd())
 sys.path.insert(0, os.path.join(TOP, "tests"))
-from qmailtest import Prefix, Results, wait_for  # noqa: E402
+from qmailtest import Prefix, Results  # noqa: E402
 
 R = Results()
 if os.geteuid() != 0:
@@ -39,9 +36,6 @@ if not P.ready:
     P.cleanup()
     R.finish()
 
-conf = [l.strip() for l in open(os.path.join(TOP, "conf-users"))]
-UID = pwd.getpwnam(conf[1]).pw_uid   # the SMTP daemon, qmaild
-GID = grp.getgrnam(conf[9]).gr_gid   # the group that owns no files, nofiles
 LOCALNAME = "mx.hsmtpd.test"
 
 REC = tempfile.mkdtemp(prefix="qt-smtpd-rec.", dir="/tmp")
@@ -66,46 +60,13 @@ exit 0
 """ % REC)
 os.chmod(QQ, 0o755)
 
-servers = []
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Server:
-    """tcpserver running qmail-smtpd on a loopback port, with the given environment"""
-
-    def __init__(self, env=None, queue=True):
-        self.port = free_port()
-        e = {"PATH": "/usr/bin:/bin", "GREETDELAY": "0"}
-        if queue:
-            e["QMAILQUEUE"] = QQ
-        e.update(env or {})
-        e = {k: v for k, v in e.items() if v is not None}
-        self.proc = subprocess.Popen(
-            ["tcpserver", "-u", str(UID), "-g", str(GID), "-R", "-H", "-l", LOCALNAME,
-             "127.0.0.1", str(self.port), P.bin("qmail-smtpd")],
-            env=e, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=open(P.home + ".smtpd.log", "ab"))
-        servers.append(self)
-        wait_for(self.up, 10)
-
-    def up(self):
-        try:
-            socket.create_connection(("127.0.0.1", self.port), 1).close()
-            return True
-        except OSError:
-            return False
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(10)
+def Server(env=None, queue=True):
+    """tcpserver running qmail-smtpd with env added (queue: through the recording QQ)"""
+    e = {"GREETDELAY": "0"}
+    if queue:
+        e["QMAILQUEUE"] = QQ
+    e.update(env or {})
+    return P.tcpserver("qmail-smtpd", e, LOCALNAME)
 
 
 class Raw:
@@ -665,12 +626,11 @@ if todo:
     R.ok(b"\0Fa@example.org\0Tu@example.com\0Tv@example.com\0" in t, "real queue: envelope", t)
 Q.stop()
 
-for s in servers:
+for s in P.servers:
     s.stop()
 shutil.rmtree(REC, ignore_errors=True)
 try:
-    log = open(P.home + ".smtpd.log", "rb").read()
-    os.unlink(P.home + ".smtpd.log")
+    log = open(P.servlog, "rb").read()
 except OSError:
     log = b""
 R.ok(b"fatal" not in log, "no fatal messages from qmail-smtpd", log[-300:])
