@@ -78,8 +78,7 @@ static int is_hex(const char *s, size_t n)
 {
 	size_t i;
 	for (i = 0; i < n; ++i)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
-		      (s[i] >= 'A' && s[i] <= 'F')))
+		if (scan_xdigit(s[i]) < 0)
 			return 0;
 	return 1;
 }
