@@ -5,6 +5,7 @@ Each test builds and installs a private copy of the suite into a temporary home
 as the real users, and removes all of it at the end. Every assertion prints
 "ok ..." or "FAIL ..."; finish() prints "N passed, N failed".
 """
+import glob
 import grp
 import os
 import pwd
@@ -243,6 +244,83 @@ class User:
         run(["pkill", "-KILL", "-u", self.name])
         run(["userdel", "-r", "-f", self.name])
         shutil.rmtree(self.home, ignore_errors=True)
+
+
+def need(R, name, tools=()):
+    """The prologue of a test that needs root, the commands in tools and a private
+    install: a missing piece is one failed assertion and the end of the test.
+    Returns the Prefix."""
+    if os.geteuid() != 0:
+        R.ok(False, "%s tests must run as root" % name)
+        R.finish()
+    for tool in tools:
+        if not shutil.which(tool):
+            R.ok(False, "%s is installed" % tool)
+            R.finish()
+    p = Prefix(name)
+    R.ok(p.ready, "private install")
+    if not p.ready:
+        p.cleanup()
+        R.finish()
+    return p
+
+
+RECORDER = r"""#!/bin/sh
+# record one message: the message from fd 0, the envelope from fd 1
+d=%s
+exec 3<&1
+cat > "$d/$$.tmp" || exit 54
+cat <&3 > "$d/$$.env" || exit 54
+# like qmail-queue: an envelope that does not end with its extra NUL is a read error
+if [ "$(tail -c 2 "$d/$$.env" | od -An -tx1 | tr -d ' 
+')" != 0000 ]; then
+	rm -f "$d/$$.tmp" "$d/$$.env"
+	exit 54
+fi
+mv "$d/$$.tmp" "$d/$$.msg"
+if [ -f "$d/custom" ]; then cat "$d/custom" >&6; exit 82; fi
+if [ -f "$d/exit" ]; then exit "$(cat "$d/exit")"; fi
+exit 0
+"""
+
+
+class RecordingQueue:
+    """A stand-in for qmail-queue, to be named by $QMAILQUEUE: prog keeps each message
+    and its envelope in dir (any user may write there), fails with exit 54 as
+    qmail-queue does when the envelope lacks its final NUL, and otherwise exits with
+    the number in dir/exit if that file exists, or 82 after copying dir/custom to
+    fd 6 if that one does, else 0."""
+
+    def __init__(self, name):
+        self.dir = tempfile.mkdtemp(prefix="qt-%s-rec." % name, dir="/tmp")
+        os.chmod(self.dir, 0o777)
+        self.prog = os.path.join(self.dir, "qq")
+        with open(self.prog, "w") as f:
+            f.write(RECORDER % self.dir)
+        os.chmod(self.prog, 0o755)
+
+    def records(self):
+        """The messages recorded, oldest first: [(message bytes, envelope bytes)]."""
+        out = []
+        for m in sorted(glob.glob(os.path.join(self.dir, "*.msg")), key=os.path.getmtime):
+            with open(m, "rb") as f, open(m[:-4] + ".env", "rb") as e:
+                out.append((f.read(), e.read()))
+        return out
+
+    def clear(self):
+        """Forget the messages recorded, and the exit and custom files."""
+        for f in glob.glob(os.path.join(self.dir, "*.*")) + \
+                glob.glob(os.path.join(self.dir, "exit")) + glob.glob(os.path.join(self.dir, "custom")):
+            os.unlink(f)
+
+    def remove(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def envelope(env):
+    """(sender, [recipients]) of an envelope as qmail-queue reads it on fd 1."""
+    parts = env.split(b"\0")
+    return parts[0][1:].decode("latin-1"), [p[1:].decode("latin-1") for p in parts[1:] if p]
 
 
 def wait_for(pred, timeout=30.0, step=0.05):

@@ -16,23 +16,10 @@ import tempfile
 
 TOP = os.environ.get("TOP", os.getcwd())
 sys.path.insert(0, os.path.join(TOP, "tests"))
-from qmailtest import Prefix, Results, User  # noqa: E402
+from qmailtest import Results, User, need  # noqa: E402
 
 R = Results()
-if os.geteuid() != 0:
-    R.ok(False, "newrcpt tests must run as root")
-    R.finish()
-for tool in ("tcpserver", "cdbdump"):
-    if not shutil.which(tool):
-        R.ok(False, "%s is installed" % tool)
-        R.finish()
-
-P = Prefix("newrcpt")
-R.ok(P.ready, "private install")
-if not P.ready:
-    P.cleanup()
-    R.finish()
-
+P = need(R, "newrcpt", ["tcpserver", "cdbdump"])
 CDB = P.path("control", "recipients.cdb")
 users = []
 ASSIGNHOME = tempfile.mkdtemp(prefix="qt-newrcpt-assign.", dir="/tmp")
