@@ -160,16 +160,18 @@ def daemon_ids():
 
 class TcpServer:
     """tcpserver running argv for each connection on 127.0.0.1 at a free port, with
-    -R -H and -l localname, as uid:gid when given; started and stopped by its pid."""
+    -R -H and -l localname (and opts), as uid:gid when given, its stderr appended
+    to log; started and stopped by its pid."""
 
-    def __init__(self, argv, env, localname, log, uid=None, gid=None, timeout=10):
+    def __init__(self, argv, env, localname, log, uid=None, gid=None, timeout=10, opts=()):
         self.port = free_port()
+        self.log = log
         ids = ["-u", str(uid), "-g", str(gid)] if uid is not None else []
         env = {k: v for k, v in env.items() if v is not None}
         with open(log, "ab") as logf:
             self.proc = subprocess.Popen(
-                ["tcpserver"] + ids + ["-R", "-H", "-l", localname, "127.0.0.1",
-                                       str(self.port)] + argv,
+                ["tcpserver"] + list(opts) + ids + ["-R", "-H", "-l", localname, "127.0.0.1",
+                                                    str(self.port)] + argv,
                 env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=logf)
         wait_for(self.up, timeout)
 
@@ -180,6 +182,11 @@ class TcpServer:
             return True
         except OSError:
             return False
+
+    def logtext(self):
+        """What tcpserver and the programs it ran wrote to stderr so far."""
+        with open(self.log, "rb") as f:
+            return f.read().decode(errors="replace")
 
     def stop(self):
         """SIGTERM tcpserver (connections in progress run on) and reap it."""
