@@ -8,12 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static struct {
 	unsigned long passed; /* assertions that held */
 	unsigned long failed; /* assertions that did not */
 	char tmp[64];         /* t_tmpdir's directory, "" until made */
+	char path[8][256];    /* t_path's results, used in turn */
+	unsigned int next;    /* the path slot to use next */
 } h;
 
 /* t_ok - record one assertion */
@@ -83,6 +86,33 @@ const char *t_tmpdir(void)
 		}
 	}
 	return h.tmp;
+}
+
+/* t_path - name inside t_tmpdir(); the last 8 results stay valid (used in turn) */
+const char *t_path(const char *name)
+{
+	char *p = h.path[h.next++ % 8];
+	int n = snprintf(p, sizeof h.path[0], "%s/%s", t_tmpdir(), name);
+	if (n < 0 || (size_t)n >= sizeof h.path[0]) {
+		fprintf(stderr, "t_path: name too long: %s\n", name);
+		exit(2);
+	}
+	return p;
+}
+
+/* t_script - an executable file name in t_tmpdir() holding text: its t_path, or 0
+ * (a failed assertion) if it could not be written */
+const char *t_script(const char *name, const char *text)
+{
+	const char *p = t_path(name);
+	FILE *f = fopen(p, "w");
+	int ok;
+	if (!t_ok(f != 0, __FILE__, __LINE__, "fopen of a script"))
+		return 0;
+	ok = fputs(text, f) >= 0;
+	ok &= fclose(f) == 0;
+	ok &= chmod(p, 0755) == 0;
+	return t_ok(ok, __FILE__, __LINE__, "writing a script") ? p : 0;
 }
 
 /* cleanup - remove t_tmpdir's directory */

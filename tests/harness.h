@@ -5,7 +5,8 @@
  *     const t_case t_cases[] = { T_CASE(t_growth), T_END };
  * harness.c runs every case, prints each failing assertion with its file and line,
  * and ends with "N passed, N failed" counting assertions; exit 1 on any failure.
- * Each macro evaluates its arguments exactly once.
+ * Each macro evaluates its arguments exactly once. t_path names a file in the private
+ * directory t_tmpdir makes; t_script writes an executable one there (a fake program).
  */
 #ifndef HARNESS_H
 #define HARNESS_H
@@ -30,6 +31,8 @@ int t_eq_mem(const void *p, size_t n, const void *q, size_t m, const char *file,
 	     const char *expr);
 int t_eq_s(const char *a, const char *b, const char *file, int line, const char *expr);
 const char *t_tmpdir(void);
+const char *t_path(const char *name);
+const char *t_script(const char *name, const char *text);
 
 #define T_OK(e) t_ok((e) != 0, __FILE__, __LINE__, #e)
 #define T_EQ_U(a, b) \

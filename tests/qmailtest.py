@@ -5,10 +5,13 @@ Each test builds and installs a private copy of the suite into a temporary home
 as the real users, and removes all of it at the end. Every assertion prints
 "ok ..." or "FAIL ..."; finish() prints "N passed, N failed".
 """
+import glob
+import grp
 import os
 import pwd
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -56,6 +59,8 @@ class Prefix:
         self.build = os.path.join(TOP, "build", self.home.replace("/", "_"))
         self.proc = None
         self.log = self.home + ".log"
+        self.servlog = self.home + ".tcpserver.log"
+        self.servers = []
         home = open(os.path.join(TOP, "conf-qmail")).readline().strip()
         run(["sh", "src/tools/mkusers.sh", "conf-users", home], cwd=TOP)
         r = run(["make", "--no-print-directory", "-j2", "QMAIL=" + self.home, "all"], cwd=TOP)
@@ -75,6 +80,18 @@ class Prefix:
     def control(self, name, text):
         with open(self.path("control", name), "w") as f:
             f.write(text)
+
+    def tcpserver(self, prog, env=None, localname="localhost", log=None):
+        """Run the installed prog under tcpserver on a free loopback port, as the
+        SMTP daemon's account (qmaild:nofiles), its stderr appended to log (by default
+        self.servlog). env adds to PATH=/usr/bin:/bin; a value of None removes a name.
+        Returns the TcpServer (port, proc, up(), stop()), listening; cleanup stops it."""
+        e = {"PATH": "/usr/bin:/bin"}
+        e.update(env or {})
+        uid, gid = daemon_ids()
+        srv = TcpServer([self.bin(prog)], e, localname, log or self.servlog, uid, gid)
+        self.servers.append(srv)
+        return srv
 
     def start(self, delivery="./Maildir/"):
         """Start qmail-start (which stays as qmail-send) with a clean environment."""
@@ -113,13 +130,69 @@ class Prefix:
 
     def cleanup(self):
         self.stop()
+        for srv in self.servers:
+            srv.stop()
         kill_under(self.home)
         shutil.rmtree(self.home, ignore_errors=True)
         shutil.rmtree(self.build, ignore_errors=True)
+        for f in (self.log, self.servlog):
+            try:
+                os.unlink(f)
+            except OSError:
+                pass
+
+
+def free_port(family=socket.AF_INET, kind=socket.SOCK_STREAM):
+    """A loopback port that nothing is bound to just now (the caller binds it next)."""
+    s = socket.socket(family, kind)
+    s.bind(("127.0.0.1" if family == socket.AF_INET else "::1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def daemon_ids():
+    """The uid of the SMTP daemon account (qmaild) and the gid of the group that owns
+    no files (nofiles): lines 2 and 10 of conf-users."""
+    conf = [l.strip() for l in open(os.path.join(TOP, "conf-users"))]
+    return pwd.getpwnam(conf[1]).pw_uid, grp.getgrnam(conf[9]).gr_gid
+
+
+class TcpServer:
+    """tcpserver running argv for each connection on 127.0.0.1 at a free port, with
+    -R -H and -l localname (and opts), as uid:gid when given, its stderr appended
+    to log; started and stopped by its pid."""
+
+    def __init__(self, argv, env, localname, log, uid=None, gid=None, timeout=10, opts=()):
+        self.port = free_port()
+        self.log = log
+        ids = ["-u", str(uid), "-g", str(gid)] if uid is not None else []
+        env = {k: v for k, v in env.items() if v is not None}
+        with open(log, "ab") as logf:
+            self.proc = subprocess.Popen(
+                ["tcpserver"] + list(opts) + ids + ["-R", "-H", "-l", localname, "127.0.0.1",
+                                                    str(self.port)] + argv,
+                env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=logf)
+        wait_for(self.up, timeout)
+
+    def up(self):
+        """Whether a connection to the port is accepted."""
         try:
-            os.unlink(self.log)
+            socket.create_connection(("127.0.0.1", self.port), 1).close()
+            return True
         except OSError:
-            pass
+            return False
+
+    def logtext(self):
+        """What tcpserver and the programs it ran wrote to stderr so far."""
+        with open(self.log, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def stop(self):
+        """SIGTERM tcpserver (connections in progress run on) and reap it."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(10)
 
 
 def kill_under(home):
@@ -178,6 +251,83 @@ class User:
         run(["pkill", "-KILL", "-u", self.name])
         run(["userdel", "-r", "-f", self.name])
         shutil.rmtree(self.home, ignore_errors=True)
+
+
+def need(R, name, tools=()):
+    """The prologue of a test that needs root, the commands in tools and a private
+    install: a missing piece is one failed assertion and the end of the test.
+    Returns the Prefix."""
+    if os.geteuid() != 0:
+        R.ok(False, "%s tests must run as root" % name)
+        R.finish()
+    for tool in tools:
+        if not shutil.which(tool):
+            R.ok(False, "%s is installed" % tool)
+            R.finish()
+    p = Prefix(name)
+    R.ok(p.ready, "private install")
+    if not p.ready:
+        p.cleanup()
+        R.finish()
+    return p
+
+
+RECORDER = r"""#!/bin/sh
+# record one message: the message from fd 0, the envelope from fd 1
+d=%s
+exec 3<&1
+cat > "$d/$$.tmp" || exit 54
+cat <&3 > "$d/$$.env" || exit 54
+# like qmail-queue: an envelope that does not end with its extra NUL is a read error
+if [ "$(tail -c 2 "$d/$$.env" | od -An -tx1 | tr -d ' 
+')" != 0000 ]; then
+	rm -f "$d/$$.tmp" "$d/$$.env"
+	exit 54
+fi
+mv "$d/$$.tmp" "$d/$$.msg"
+if [ -f "$d/custom" ]; then cat "$d/custom" >&6; exit 82; fi
+if [ -f "$d/exit" ]; then exit "$(cat "$d/exit")"; fi
+exit 0
+"""
+
+
+class RecordingQueue:
+    """A stand-in for qmail-queue, to be named by $QMAILQUEUE: prog keeps each message
+    and its envelope in dir (any user may write there), fails with exit 54 as
+    qmail-queue does when the envelope lacks its final NUL, and otherwise exits with
+    the number in dir/exit if that file exists, or 82 after copying dir/custom to
+    fd 6 if that one does, else 0."""
+
+    def __init__(self, name):
+        self.dir = tempfile.mkdtemp(prefix="qt-%s-rec." % name, dir="/tmp")
+        os.chmod(self.dir, 0o777)
+        self.prog = os.path.join(self.dir, "qq")
+        with open(self.prog, "w") as f:
+            f.write(RECORDER % self.dir)
+        os.chmod(self.prog, 0o755)
+
+    def records(self):
+        """The messages recorded, oldest first: [(message bytes, envelope bytes)]."""
+        out = []
+        for m in sorted(glob.glob(os.path.join(self.dir, "*.msg")), key=os.path.getmtime):
+            with open(m, "rb") as f, open(m[:-4] + ".env", "rb") as e:
+                out.append((f.read(), e.read()))
+        return out
+
+    def clear(self):
+        """Forget the messages recorded, and the exit and custom files."""
+        for f in glob.glob(os.path.join(self.dir, "*.*")) + \
+                glob.glob(os.path.join(self.dir, "exit")) + glob.glob(os.path.join(self.dir, "custom")):
+            os.unlink(f)
+
+    def remove(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def envelope(env):
+    """(sender, [recipients]) of an envelope as qmail-queue reads it on fd 1."""
+    parts = env.split(b"\0")
+    return parts[0][1:].decode("latin-1"), [p[1:].decode("latin-1") for p in parts[1:] if p]
 
 
 def wait_for(pred, timeout=30.0, step=0.05):

@@ -14,19 +14,8 @@
 
 #include "alloc.h"
 #include "fmt.h"
+#include "scan.h"
 #include "size.h"
-
-/* hexval - the value of one hexadecimal digit, or -1 */
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* bad - fail a scan with EINVAL */
 static size_t bad(void)
@@ -107,7 +96,7 @@ size_t ip6_scan(const char *s, size_t n, ip_addr *ip)
 	for (;;) {
 		size_t k = 0;
 		unsigned v = 0;
-		while (pos + k < n && hexval(s[pos + k]) >= 0)
+		while (pos + k < n && scan_xdigit(s[pos + k]) >= 0)
 			++k;
 		if (!k) {
 			if (!after_gap)
@@ -130,7 +119,7 @@ size_t ip6_scan(const char *s, size_t n, ip_addr *ip)
 		if (k > 4)
 			return bad();
 		while (k--)
-			v = v * 16 + (unsigned)hexval(s[pos++]);
+			v = v * 16 + (unsigned)scan_xdigit(s[pos++]);
 		b[2 * words] = (unsigned char)(v >> 8);
 		b[2 * words + 1] = (unsigned char)v;
 		++words;
@@ -147,7 +136,7 @@ size_t ip6_scan(const char *s, size_t n, ip_addr *ip)
 			++pos;
 		}
 	}
-	if (pos < n && (hexval(s[pos]) >= 0 || s[pos] == ':' || s[pos] == '.'))
+	if (pos < n && (scan_xdigit(s[pos]) >= 0 || s[pos] == ':' || s[pos] == '.'))
 		return bad();
 	if (gap == 9 ? words != 8 : words > 7)
 		return bad();

@@ -6,19 +6,23 @@
 
 #include <errno.h>
 
-/* digit - the value of c in base, or -1 */
+/* scan_xdigit - the value of the hexadecimal digit c (either case), or -1 */
+int scan_xdigit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* digit - the value of c in base (at most 16), or -1 */
 static int digit(char c, unsigned base)
 {
-	int d;
-	if (c >= '0' && c <= '9')
-		d = c - '0';
-	else if (c >= 'a' && c <= 'f')
-		d = c - 'a' + 10;
-	else if (c >= 'A' && c <= 'F')
-		d = c - 'A' + 10;
-	else
-		return -1;
-	return (unsigned)d < base ? d : -1;
+	int d = scan_xdigit(c);
+	return d >= 0 && (unsigned)d < base ? d : -1;
 }
 
 /* scan_base - the common loop: digits of base, checked against overflow */

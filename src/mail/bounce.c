@@ -111,14 +111,20 @@ static char clean(char c)
 	return u >= 0x20 && u < 0x7f ? c : '_';
 }
 
-/* cat_clean - append at most max bytes of s, each through clean */
-static int cat_clean(sa *out, const char *s, size_t max)
+/* bounce_clean - append s[0..n), each byte through clean: text fit for a header */
+int bounce_clean(sa *out, const char *s, size_t n)
 {
 	size_t i;
-	for (i = 0; s[i] && i < max; ++i)
+	for (i = 0; i < n; ++i)
 		if (!sa_catc(out, clean(s[i])))
 			return 0;
 	return 1;
+}
+
+/* cat_clean - bounce_clean of the C string s, at most max bytes of it */
+static int cat_clean(sa *out, const char *s, size_t max)
+{
+	return bounce_clean(out, s, strnlen(s, max));
 }
 
 /* atext - RFC 5322 atext, the bytes of an unquoted local part besides '.' */
@@ -154,10 +160,7 @@ static int cat_addr(sa *out, const char *s, size_t n)
 	}
 	if (quote && !sa_catc(out, '"'))
 		return 0;
-	for (; i < n; ++i)
-		if (!sa_catc(out, clean(s[i])))
-			return 0;
-	return 1;
+	return bounce_clean(out, s + at, n - at);
 }
 
 /* rewind_in - read fd from its start through g->in */
@@ -232,11 +235,9 @@ static int part2(gen *g)
 	while ((r = bounce_para_get(&g->in, &g->addr, &g->text)) == 1) {
 		bounce_status(st, g->text.s, g->text.len);
 		g->tmp.len = 0;
-		if (!sa_cats(&g->tmp, "\nFinal-Recipient: rfc822; "))
+		if (!sa_cats(&g->tmp, "\nFinal-Recipient: rfc822; ") ||
+		    !bounce_clean(&g->tmp, g->addr.s, g->addr.len))
 			return 0;
-		for (i = 0; i < g->addr.len; ++i)
-			if (!sa_catc(&g->tmp, clean(g->addr.s[i])))
-				return 0;
 		if (!sa_cats(&g->tmp, "\nAction: failed\nStatus: ") || !sa_cats(&g->tmp, st) ||
 		    !sa_catc(&g->tmp, '\n') || !body(g, g->tmp.s, g->tmp.len))
 			return 0;

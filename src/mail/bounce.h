@@ -64,6 +64,7 @@ int bounce_code(const char *text, size_t n, bounce_st *st);
 int bounce_reply(const char *text, size_t n, unsigned int *code, bounce_st *st);
 size_t bounce_status(char *out, const char *text, size_t n);
 int bounce_diag(sa *out, const char *text, size_t n);
+int bounce_clean(sa *out, const char *s, size_t n);
 
 int bounce_write(const bounce_info *bi, int parafd, int messfd, bounce_put put, void *ctx);
 int bounce_put_sa(void *ctx, const char *s, size_t n);

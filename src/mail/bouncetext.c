@@ -215,21 +215,6 @@ size_t bounce_status(char *out, const char *text, size_t n)
 	return k;
 }
 
-/* cat_clean - append s[0..n) with bytes that do not belong in a header turned into
- * '_' (tabs become spaces); at most max bytes; 1 or 0 */
-static int cat_clean(sa *out, const char *s, size_t n, size_t max)
-{
-	size_t i;
-	if (n > max)
-		n = max;
-	for (i = 0; i < n; ++i) {
-		unsigned char c = (unsigned char)s[i];
-		if (!sa_catc(out, c == '\t' ? ' ' : c >= 0x20 && c < 0x7f ? (char)c : '_'))
-			return 0;
-	}
-	return 1;
-}
-
 /* bounce_diag - the remote reply after the last "Remote host said: " as a
  * Diagnostic-Code text, copied to out: its first line and the continuation lines of
  * a multi-line reply ("550-..."), joined by LF, with bytes outside printable ASCII
@@ -246,7 +231,7 @@ int bounce_diag(sa *out, const char *text, size_t n)
 		if (e > i && text[e - 1] == '\r')
 			--e;
 		room = BOUNCE_DIAGMAX - out->len;
-		if (!cat_clean(out, text + i, e - i, room))
+		if (!bounce_clean(out, text + i, e - i < room ? e - i : room))
 			return -1;
 		i = e + byte_chr(text + e, n - e, '\n');
 		if (i < n)

@@ -10,6 +10,10 @@
  * past POP3_SKIPMAX bytes without an end, the reader stops with the sticky POP3_FLOOD
  * and the caller hangs up (CVE-2005-1514 was a 2 GB command line in qmail-popup).
  *
+ * pop3_read drives the reader from a buf: it reads until a line is whole and tells the
+ * caller what it was, so qmail-popup and qmail-pop3d share one loop; pop3_err is the
+ * reply each kind of bad line gets.
+ *
  * The writer turns a stored message (LF or CRLF line ends) into CRLF lines, doubles a
  * leading dot when asked, ends a last line that has no LF, and stops after the header
  * and n body lines for TOP. Counting with stuff 0 gives the exact size that STAT and
@@ -20,6 +24,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "buf.h"
 #include "scan.h"
 #include "str.h"
 
@@ -73,8 +78,7 @@ static int is_hex(const char *s, size_t n)
 {
 	size_t i;
 	for (i = 0; i < n; ++i)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
-		      (s[i] >= 'A' && s[i] <= 'F')))
+		if (scan_xdigit(s[i]) < 0)
 			return 0;
 	return 1;
 }
@@ -212,6 +216,42 @@ const char *pop3_arg(const pop3_cmd *c, size_t i, size_t *len)
 	}
 	*len = c->arglen[i];
 	return c->line + c->arg[i];
+}
+
+/*
+ * pop3_read - feed c from in until a line is whole: its pop3_feed result (never
+ * POP3_MORE), 0 at end of input, -1 if a read failed (errno set; ETIMEDOUT when the
+ * peer was idle). The line's bytes are consumed from in before the caller acts on it.
+ */
+int pop3_read(pop3_cmd *c, buf *in)
+{
+	const char *s;
+	size_t n, used;
+	ssize_t r;
+	int res;
+	for (;;) {
+		r = buf_feed(in);
+		if (r <= 0)
+			return r < 0 ? -1 : 0;
+		s = buf_peek(in, &n);
+		res = pop3_feed(c, s, n, &used);
+		buf_skip(in, used);
+		if (res != POP3_MORE)
+			return res;
+	}
+}
+
+/* pop3_err - the -ERR reply for a pop3_read result other than POP3_CMD */
+const char *pop3_err(int result)
+{
+	switch (result) {
+	case POP3_SYNTAX:
+		return "-ERR syntax error";
+	case POP3_UNKNOWN:
+		return "-ERR unknown command";
+	default:
+		return "-ERR line too long"; /* POP3_LONG, POP3_FLOOD */
+	}
 }
 
 /* pop3_msg_init - a writer for one message: lines body lines (TOP), dot-stuffed or not */

@@ -2,8 +2,8 @@
  * pop3.h - the POP3 protocol (RFC 1939) as qmail-popup and qmail-pop3d speak it: a
  * command reader that frames and parses client lines under a fixed length limit, and
  * a message writer that turns a stored message into its CRLF, dot-stuffed wire form
- * (and counts its exact size). Neither does any I/O: callers feed bytes they read and
- * write out what comes back.
+ * (and counts its exact size). The parser and the writer do no I/O: callers feed bytes
+ * and write out what comes back; pop3_read alone reads, from a buf the caller set up.
  */
 #ifndef POP3_H
 #define POP3_H
@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "sa.h"
 
 #define POP3_LINEMAX 512   /* bytes in a command line, CR and LF included */
@@ -59,6 +60,8 @@ typedef struct pop3_cmd_s {
 void pop3_cmd_init(pop3_cmd *c);
 int pop3_feed(pop3_cmd *c, const char *s, size_t n, size_t *used);
 const char *pop3_arg(const pop3_cmd *c, size_t i, size_t *len);
+int pop3_read(pop3_cmd *c, buf *in);
+const char *pop3_err(int result);
 
 typedef struct pop3_msg_s {
 	uint64_t lines;     /* body lines to write (TOP); UINT64_MAX for the whole message */

@@ -5,7 +5,7 @@
  *
  * Each useful line of control/morercpthosts (blank lines and # comments skipped,
  * trailing blanks removed) becomes a key in lower case with empty data, the form
- * qmail-smtpd looks up. The new cdb is written as control/morercpthosts.tmp, made
+ * qmail-smtpd looks up. The new cdb (replace(3)) is written as control/morercpthosts.tmp, made
  * durable (fsync), renamed over control/morercpthosts.cdb and the control directory
  * fsynced: a reader sees either the whole old database or the whole new one, and a
  * crash at any step leaves the old one in place (at worst with a stray .tmp file
@@ -15,17 +15,15 @@
  * when anything fails (the old database is then unchanged).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "auto.h"
 #include "cdbmake.h"
 #include "control.h"
 #include "die.h"
-#include "file.h"
+#include "replace.h"
 #include "sa.h"
 #include "str.h"
 
@@ -33,13 +31,13 @@
 #define TMP "control/morercpthosts.tmp"
 #define DST "control/morercpthosts.cdb"
 
+static replace out; /* control/morercpthosts.tmp, becoming the .cdb */
+
 /* fail - give up: remove the temporary file, keep errno for the message */
 static _Noreturn void fail(const char *what, const char *name)
 {
-	int e = errno;
-	unlink(TMP);
-	errno = e;
-	die_sys(111, what, name, NULL);
+	replace_abort(&out);
+	die_sys(111, "unable to ", what, " ", name, NULL);
 }
 
 /* build - write the cdb of the NUL-terminated hosts in list to fd */
@@ -48,22 +46,21 @@ static void build(int fd, sa *list)
 	cdbmake m;
 	size_t i, n;
 	if (!cdbmake_start(&m, fd))
-		fail("unable to write ", TMP);
+		fail("write", TMP);
 	case_lowerb(list->s, list->len);
 	for (i = 0; i < list->len; i += n + 1) {
 		n = strlen(list->s + i);
 		if (!cdbmake_add(&m, list->s + i, n, "", 0))
-			fail("unable to write ", TMP);
+			fail("write", TMP);
 	}
 	if (!cdbmake_finish(&m))
-		fail("unable to write ", TMP);
+		fail("write", TMP);
 	cdbmake_free(&m);
 }
 
 int main(int argc, char **argv)
 {
 	sa list = SA_ZERO;
-	int fd;
 	(void)argc;
 	die_init(argv[0]);
 	if (chdir(auto_qmail) == -1)
@@ -75,20 +72,11 @@ int main(int argc, char **argv)
 	case -1:
 		die_sys(111, "unable to read ", SRC, NULL);
 	}
-	fd = open(TMP, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd == -1)
-		die_sys(111, "unable to create ", TMP, NULL);
-	if (fchmod(fd, 0644) == -1)
-		fail("unable to set the mode of ", TMP);
-	build(fd, &list);
-	if (fsync(fd) == -1)
-		fail("unable to write ", TMP);
-	if (close(fd) == -1)
-		fail("unable to write ", TMP);
-	if (rename(TMP, DST) == -1)
-		fail("unable to move the new database to ", DST);
-	if (!file_syncdir("control"))
-		die_sys(111, "unable to sync the control directory after renaming ", DST, NULL);
+	if (!replace_open(&out, TMP, DST, 0644))
+		fail(out.step, out.name);
+	build(out.fd, &list);
+	if (!replace_commit(&out))
+		fail(out.step, out.name);
 	sa_free(&list);
 	return 0;
 }

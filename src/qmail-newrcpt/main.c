@@ -14,7 +14,7 @@
  * the break character, without that prefix: the addresses before rewriting. Domains
  * in control/percenthack are never checked.
  *
- * Crash safety: the table is written to control/recipients.cdb.tmp, fsynced, renamed
+ * Crash safety (replace(3)): the table is written to control/recipients.cdb.tmp, fsynced, renamed
  * over control/recipients.cdb and the control directory fsynced; a reader sees the
  * old table or the new one. A crash leaves at worst a stale .tmp, replaced next run.
  *
@@ -38,9 +38,9 @@
 #include "control.h"
 #include "die.h"
 #include "error.h"
-#include "file.h"
 #include "fmt.h"
 #include "names.h"
+#include "replace.h"
 #include "rset.h"
 #include "str.h"
 #include "users.h"
@@ -51,35 +51,26 @@
 #define NAMEMAX 32 /* passwd names qmail-getpw accepts are shorter than this */
 
 static struct {
-	int tmp;     /* 1 once the .tmp file may exist: remove it on failure */
+	replace cdb; /* control/recipients.cdb.tmp, becoming control/recipients.cdb */
 	size_t line; /* users/assign line being read */
 	rset names;  /* local parts accepted in every local domain */
 	rset out;    /* the records to write */
 	sa key;      /* scratch */
 } st;
 
-/* cleanup - remove the half-made table before giving up */
-static void cleanup(void)
-{
-	if (st.tmp)
-		unlink(TMP);
-}
-
-/* die_nomem - out of memory: a temporary failure */
+/* die_nomem - out of memory: a temporary failure; the half-made table is removed */
 static _Noreturn void die_nomem(void)
 {
-	cleanup();
+	replace_abort(&st.cdb);
 	die_x(111, "out of memory", NULL);
 }
 
 /* die_temp - a system call failed on name; ENOMEM is reported as such */
 static _Noreturn void die_temp(const char *what, const char *name)
 {
-	int e = errno;
-	if (e == ENOMEM)
+	if (errno == ENOMEM)
 		die_nomem();
-	cleanup();
-	errno = e;
+	replace_abort(&st.cdb);
 	die_sys(111, "unable to ", what, " ", name, NULL);
 }
 
@@ -319,12 +310,10 @@ static void write_cdb(void)
 {
 	cdbmake m;
 	size_t i, len;
-	int star, fd;
-	st.tmp = 1;
-	fd = open(TMP, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 || fchmod(fd, 0644) != 0)
-		die_temp("create", TMP);
-	if (!cdbmake_start(&m, fd))
+	int star;
+	if (!replace_open(&st.cdb, TMP, CDB, 0644))
+		die_temp(st.cdb.step, st.cdb.name);
+	if (!cdbmake_start(&m, st.cdb.fd))
 		die_temp("write", TMP);
 	for (i = 0; i < st.out.n; ++i) {
 		const char *k = rset_key(&st.out, i, &len, &star);
@@ -334,15 +323,8 @@ static void write_cdb(void)
 	if (!cdbmake_finish(&m))
 		die_temp("write", TMP);
 	cdbmake_free(&m);
-	if (fsync(fd) != 0)
-		die_temp("fsync", TMP);
-	if (close(fd) != 0)
-		die_temp("close", TMP);
-	if (rename(TMP, CDB) != 0)
-		die_temp("rename to recipients.cdb:", TMP);
-	st.tmp = 0;
-	if (!file_syncdir("control"))
-		die_sys(111, "unable to fsync control", NULL);
+	if (!replace_commit(&st.cdb))
+		die_temp(st.cdb.step, st.cdb.name);
 }
 
 /* run - gather the local parts, expand them per domain, write the table */

@@ -2,10 +2,10 @@
  * qmail-newu - compile QMAILHOME/users/assign into QMAILHOME/users/cdb, the table
  * qmail-lspawn consults before asking qmail-getpw (SPEC section 7).
  *
- * Crash safety: the new table is written to users/cdb.tmp, fsynced, renamed over
- * users/cdb, and the users directory is fsynced. A reader therefore sees the old table
- * or the new one, never a half-written one; a crash leaves at worst a stale
- * users/cdb.tmp, which the next run truncates. Two runs at once are not guarded
+ * Crash safety (replace(3)): the new table is written to users/cdb.tmp, fsynced,
+ * renamed over users/cdb, and the users directory is fsynced. A reader therefore sees
+ * the old table or the new one, never a half-written one; a crash leaves at worst a
+ * stale users/cdb.tmp, which the next run truncates. Two runs at once are not guarded
  * against (as in qmail): the last rename wins.
  *
  * DIAGNOSTICS
@@ -22,8 +22,8 @@
 #include "auto.h"
 #include "buf.h"
 #include "die.h"
-#include "file.h"
 #include "fmt.h"
+#include "replace.h"
 #include "users.h"
 
 #define ASSIGN "users/assign"
@@ -31,30 +31,21 @@
 #define CDB    "users/cdb"
 
 static struct {
-	int tmp;     /* 1 once users/cdb.tmp may exist: remove it on failure */
+	replace out; /* users/cdb.tmp, becoming users/cdb */
 	size_t line; /* number of the line being read */
 } st;
 
-/* cleanup - remove the half-made table before giving up */
-static void cleanup(void)
-{
-	if (st.tmp)
-		unlink(TMP);
-}
-
-/* die_nomem - out of memory: a temporary failure */
+/* die_nomem - out of memory: a temporary failure; the half-made table is removed */
 static _Noreturn void die_nomem(void)
 {
-	cleanup();
+	replace_abort(&st.out);
 	die_x(111, "out of memory", NULL);
 }
 
-/* die_temp - a system call failed on what */
+/* die_temp - a system call failed on what; the half-made table is removed */
 static _Noreturn void die_temp(const char *what, const char *name)
 {
-	int e = errno;
-	cleanup();
-	errno = e;
+	replace_abort(&st.out);
 	die_sys(111, "unable to ", what, " ", name, NULL);
 }
 
@@ -63,7 +54,7 @@ static _Noreturn void die_format(const char *why)
 {
 	char n[FMT_U64];
 	n[fmt_u64(n, st.line)] = 0;
-	cleanup();
+	replace_abort(&st.out);
 	die_x(100, ASSIGN, " line ", n, ": ", why, NULL);
 }
 
@@ -77,17 +68,15 @@ static void run(void)
 	users_line e;
 	unsigned int flags;
 	const char *why;
-	int fdin, fdout, r;
+	int fdin, r;
 
 	fdin = open(ASSIGN, O_RDONLY | O_CLOEXEC);
 	if (fdin < 0)
 		die_temp("open", ASSIGN);
 	buf_init(&in, fdin, space, sizeof space);
-	st.tmp = 1;
-	fdout = open(TMP, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fdout < 0 || fchmod(fdout, 0644) != 0)
-		die_temp("create", TMP);
-	if (!users_make_start(&u, fdout))
+	if (!replace_open(&st.out, TMP, CDB, 0644))
+		die_temp(st.out.step, st.out.name);
+	if (!users_make_start(&u, st.out.fd))
 		die_temp("write", TMP);
 	for (;;) {
 		line.len = 0;
@@ -114,15 +103,8 @@ static void run(void)
 	}
 	if (!users_make_finish(&u))
 		errno == ENOMEM ? die_nomem() : die_temp("write", TMP);
-	if (fsync(fdout) != 0)
-		die_temp("fsync", TMP);
-	if (close(fdout) != 0)
-		die_temp("close", TMP);
-	if (rename(TMP, CDB) != 0)
-		die_temp("rename to users/cdb:", TMP);
-	st.tmp = 0;
-	if (!file_syncdir("users"))
-		die_sys(111, "unable to fsync users", NULL);
+	if (!replace_commit(&st.out))
+		die_temp(st.out.step, st.out.name);
 	close(fdin);
 	sa_free(&line);
 }

@@ -299,36 +299,20 @@ static void command(const pop3_cmd *c)
 /* run - read and answer commands until QUIT or the end of input */
 static void run(void)
 {
-	const char *s;
-	size_t n, used;
-	ssize_t r;
+	int r;
 	for (;;) {
-		r = buf_feed(&st.in);
+		r = pop3_read(&st.cmd, &st.in);
 		if (r < 0)
 			die_net("read from");
 		if (r == 0)
 			_exit(0); /* no QUIT: nothing is removed */
-		s = buf_peek(&st.in, &n);
-		switch (pop3_feed(&st.cmd, s, n, &used)) {
-		case POP3_MORE:
-			break;
-		case POP3_CMD:
+		if (r == POP3_CMD) {
 			command(&st.cmd);
-			break;
-		case POP3_SYNTAX:
-			reply("-ERR syntax error");
-			break;
-		case POP3_UNKNOWN:
-			reply("-ERR unknown command");
-			break;
-		case POP3_LONG:
-			reply("-ERR line too long");
-			break;
-		default:
-			reply("-ERR line too long");
-			die_x(0, "a command line would not end", NULL);
+			continue;
 		}
-		buf_skip(&st.in, used);
+		reply(pop3_err(r));
+		if (r == POP3_FLOOD)
+			die_x(0, "a command line would not end", NULL);
 	}
 }
 

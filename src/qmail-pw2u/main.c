@@ -4,7 +4,9 @@
  * section 7). Optional files in QMAILHOME/users shape the output: include (only
  * these accounts), exclude (not these), mailnames (user:name:name...: addresses other
  * than the account name), subusers (sub:user:pre: extra addresses sharing a user's
- * home), append (copied verbatim before the final dot).
+ * home), append (copied verbatim before the final dot). The alias account's catch-all
+ * line names QMAILHOME/alias as its home, the home qmail-getpw gives the alias user
+ * (SPEC section 11), whatever its passwd line says.
  *
  * DIAGNOSTICS
  *   0    the lines were written
@@ -236,8 +238,14 @@ static void user(char **f, size_t line)
 	if (uid == 0 || bad_text(f[0]) || bad_text(f[5]) || f[5][0] != '/' || !*f[0])
 		return;
 	if (str_equal(f[0], auto_usera)) {
+		/* the catch-all goes to QMAILHOME/alias whatever passwd says, as with
+		 * qmail-getpw: users/cdb must not send mail elsewhere than it would */
+		sa home = SA_ZERO;
+		if (!sa_cats(&home, auto_qmail) || !sa_cats(&home, "/alias") || !sa_0(&home))
+			die_nomem();
 		st.alias = 1;
-		putline('+', "", "", f[0], f[2], f[3], f[5], st.dash, "");
+		putline('+', "", "", f[0], f[2], f[3], home.s, st.dash, "");
+		sa_free(&home);
 	}
 	if (st.include && !listed(&st.incl, f[0]))
 		return;

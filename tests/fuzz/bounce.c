@@ -10,63 +10,24 @@
  *      bounce_status is always 5.s.d; bounce_diag finds a reply exactly when
  *      bounce_reply does, starts with its code and holds only printable bytes and LF
  */
-#include <errno.h>
-
 #include "bounce.h"
 #include "buf.h"
 #include "fuzz.h"
+#include "fuzzio.h"
 #include "sa.h"
 
 #define TRUNC "[the rest of this report was cut]\n"
-
-typedef struct src_s {
-	const char *s; /* the bytes still to read */
-	size_t n;      /* how many */
-	size_t step;   /* the most one read returns */
-	int intr;      /* alternate reads fail with EINTR, which buf must retry */
-} src;
-
-/* rd - a buf_op reading from memory, in short reads */
-static ssize_t rd(int fd, void *p, size_t n, void *ctx)
-{
-	src *x = ctx;
-	size_t k = n < x->step ? n : x->step;
-	(void)fd;
-	if (x->intr && (x->intr ^= 2) & 2) {
-		errno = EINTR;
-		return -1;
-	}
-	if (k > x->n)
-		k = x->n;
-	if (!k)
-		return 0;
-	memcpy(p, x->s, k);
-	x->s += k;
-	x->n -= k;
-	return (ssize_t)k;
-}
-
-/* reader - set b up to read s[0..n) through x */
-static void reader(buf *b, char *space, size_t size, src *x, const char *s, size_t n, unsigned m)
-{
-	x->s = s;
-	x->n = n;
-	x->step = (m >> 2 & 31) * 37 + 1;
-	x->intr = m & 128 ? 1 : 0;
-	buf_init(b, -1, space, size);
-	buf_setop(b, rd, x);
-}
 
 /* file - read a bounce/ID file to its end */
 static void file(const char *s, size_t n, unsigned m)
 {
 	static char space[4096];
 	buf b;
-	src x;
+	fuzz_src x;
 	sa addr = SA_ZERO, text = SA_ZERO;
 	size_t paras = 0;
 	int r;
-	reader(&b, space, sizeof space, &x, s, n, m);
+	fuzz_reader(&b, space, sizeof space, &x, s, n, (m >> 2 & 31) * 37 + 1, m & 128);
 	while ((r = bounce_para_get(&b, &addr, &text)) == 1) {
 		size_t i;
 		++paras;
@@ -109,7 +70,7 @@ static void roundtrip(const char *s, size_t n, unsigned m)
 	sa file = SA_ZERO, addr = SA_ZERO, text = SA_ZERO, want = SA_ZERO, a = SA_ZERO;
 	const char *p = s, *end = s + n;
 	buf b;
-	src x;
+	fuzz_src x;
 	size_t count = 0, k;
 	while (p < end) {
 		const char *na = memchr(p, 0, (size_t)(end - p));
@@ -121,7 +82,7 @@ static void roundtrip(const char *s, size_t n, unsigned m)
 		++count;
 		p = nt ? nt + 1 : end;
 	}
-	reader(&b, space, sizeof space, &x, file.s, file.len, m);
+	fuzz_reader(&b, space, sizeof space, &x, file.s, file.len, (m >> 2 & 31) * 37 + 1, m & 128);
 	p = s;
 	for (k = 0; k < count; ++k) {
 		const char *na = memchr(p, 0, (size_t)(end - p));

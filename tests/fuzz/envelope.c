@@ -13,34 +13,8 @@
 #include "../../src/qmail-send/rec.c"
 
 #include "fuzz.h"
+#include "fuzzio.h"
 #include "scan.h"
-
-typedef struct src_s {
-	const char *s; /* the bytes still to read */
-	size_t n;      /* how many */
-	size_t step;   /* the most one read returns */
-	int intr;      /* alternate reads fail with EINTR */
-} src;
-
-/* rd - a buf_op reading from memory, in short reads */
-static ssize_t rd(int fd, void *p, size_t n, void *ctx)
-{
-	src *x = ctx;
-	size_t k = n < x->step ? n : x->step;
-	(void)fd;
-	if (x->intr && (x->intr ^= 2) & 2) {
-		errno = EINTR;
-		return -1;
-	}
-	if (k > x->n)
-		k = x->n;
-	if (!k)
-		return 0;
-	memcpy(p, x->s, k);
-	x->s += k;
-	x->n -= k;
-	return (ssize_t)k;
-}
 
 /* number - s[0..n) is a decimal number of 64 bits */
 static int number(const char *s, size_t n)
@@ -63,12 +37,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const size_t maxes[4] = {1024, 0, 1, 7};
 	size_t max = maxes[b & 3], off = 0;
 	const char *s = (const char *)data;
-	src x = {s, size, (size_t)(b >> 2 & 31) * 3 + 1, b & 128 ? 1 : 0};
+	fuzz_src x;
 	char space[64];
 	sa rec = SA_ZERO;
 	buf in;
-	buf_init(&in, -1, space, (size_t)(b >> 4 & 3) * 16 + 8);
-	buf_setop(&in, rd, &x);
+	fuzz_reader(&in, space, (size_t)(b >> 4 & 3) * 16 + 8, &x, s, size,
+		    (size_t)(b >> 2 & 31) * 3 + 1, b & 128);
 	for (;;) {
 		uint64_t len;
 		unsigned flags = 99;

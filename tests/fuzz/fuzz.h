@@ -4,7 +4,8 @@
  * AFL++ or for replaying files. A broken invariant is a crash (CHECK prints the
  * condition and aborts), so both fuzzers record the input that broke it.
  * A "cut" turns a few input bytes into the piece sizes an incremental parser is fed
- * with, so that feeding in pieces is fuzzed as well as feeding all at once.
+ * with, so that feeding in pieces is fuzzed as well as feeding all at once;
+ * fuzzio.h does the same for targets that read through a buf.
  */
 #ifndef FUZZ_H
 #define FUZZ_H

@@ -7,38 +7,10 @@
  * partial) gives the same lines and flags; the line is appended to what the string
  * held; the reader ends with 0 exactly when the input is used up.
  */
-#include <errno.h>
-
 #include "buf.h"
 #include "fuzz.h"
+#include "fuzzio.h"
 #include "sa.h"
-
-typedef struct src_s {
-	const char *s; /* the bytes still to read */
-	size_t n;      /* how many */
-	size_t step;   /* the most one read returns */
-	int intr;      /* alternate reads fail with EINTR */
-} src;
-
-/* rd - a buf_op reading from memory, in short reads */
-static ssize_t rd(int fd, void *p, size_t n, void *ctx)
-{
-	src *x = ctx;
-	size_t k = n < x->step ? n : x->step;
-	(void)fd;
-	if (x->intr && (x->intr ^= 2) & 2) {
-		errno = EINTR;
-		return -1;
-	}
-	if (k > x->n)
-		k = x->n;
-	if (!k)
-		return 0;
-	memcpy(p, x->s, k);
-	x->s += k;
-	x->n -= k;
-	return (ssize_t)k;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -50,10 +22,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *s = (const char *)data;
 	size_t bufsize = (size_t)(b & 7) * 64 + 1, pos = 0, lines = 0;
 	buf in;
-	src x = {s, size, (size_t)(b >> 3 & 15) * 5 + 1, b & 128 ? 1 : 0};
+	fuzz_src x;
 	sa line = SA_ZERO;
-	buf_init(&in, -1, space, bufsize);
-	buf_setop(&in, rd, &x);
+	fuzz_reader(&in, space, bufsize, &x, s, size, (size_t)(b >> 3 & 15) * 5 + 1, b & 128);
 	for (;;) {
 		unsigned int fl = 99;
 		const char *e;

@@ -127,7 +127,7 @@ if len(sys.argv) == 6 and sys.argv[1] == "--sink":
     sink_main(*sys.argv[2:])
     sys.exit(0)
 
-from qmailtest import Prefix, Results, User, run, wait_for  # noqa: E402
+from qmailtest import Prefix, Results, User, free_port, run, wait_for  # noqa: E402
 
 R = Results()
 SELF = os.path.abspath(__file__)
@@ -165,15 +165,6 @@ class Sink:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
-
-
-def free_port(family=socket.AF_INET, kind=socket.SOCK_STREAM):
-    host = "127.0.0.1" if family == socket.AF_INET else "::1"
-    s = socket.socket(family, kind)
-    s.bind((host, 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def start(q, extra):

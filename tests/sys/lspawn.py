@@ -162,17 +162,22 @@ def test_pw2u(p, u, alias):
           b"fred:x:1002:100::/home/fred:/bin/sh"  # no final newline
           % (alias.encode(), a.pw_uid, a.pw_gid, a.pw_dir.encode()))
     al = b"%s:%d:%d:%s" % (alias.encode(), a.pw_uid, a.pw_gid, a.pw_dir.encode())
+    # the catch-all names QMAILHOME/alias, as qmail-getpw does, whatever passwd says
+    catch = b"%s:%d:%d:%s" % (alias.encode(), a.pw_uid, a.pw_gid, p.path("alias").encode())
     rc, out, err = pw2u(p, pw, "-H")
     R.eq((rc, out), (0,
-         b"+:" + al + b":-::\n"
+         b"+:" + catch + b":-::\n"
          b"=" + alias.encode() + b":" + al + b":::\n"
          b"+" + alias.encode() + b"-:" + al + b":-::\n"
          b"=joe:joe:1000:100:/home/joe:::\n+joe-:joe:1000:100:/home/joe:-::\n"
          b"=fred:fred:1002:100:/home/fred:::\n+fred-:fred:1002:100:/home/fred:-::\n.\n"),
          "pw2u -H: alias, users, no root, no upper case, no NIS line")
+    rc, fields = getpw(p, "nosuchname-qt")
+    R.eq((rc, fields[3] if len(fields) > 3 else None), (0, p.path("alias").encode()),
+         "pw2u: the catch-all home is the one qmail-getpw gives the alias user")
     rc, out, err = pw2u(p, pw, "-H", "-u", "-C", "-/")
     R.ok(b"=Big:Big:1001:100:/home/big:::\n" in out and b"+joe-" not in out
-         and b"+:" + al + b":-/::\n" in out, "pw2u -u -C -/")
+         and b"+:" + catch + b":-/::\n" in out, "pw2u -u -C -/")
     rc, out, err = pw2u(p, pw, "-H", "-c", "+")
     R.ok(b"+joe+:joe:1000:100:/home/joe:-::\n" in out, "pw2u -c +: break character")
     rc, out, err = pw2u(p, pw)
@@ -202,7 +207,7 @@ def test_pw2u(p, u, alias):
             f.write(text)
     rc, out, err = pw2u(p, pw, "-H")
     R.eq((rc, out), (0,
-         b"+:" + al + b":-::\n"
+         b"+:" + catch + b":-::\n"
          b"=" + alias.encode() + b":" + al + b":::\n"
          b"+" + alias.encode() + b"-:" + al + b":-::\n"
          b"=joe.smith:joe:1000:100:/home/joe:::\n+joe.smith-:joe:1000:100:/home/joe:-::\n"

@@ -6,13 +6,9 @@ cdbdump), then qmail-smtpd under tcpserver (as qmaild:nofiles) refuses unknown l
 and virtual recipients with 550 5.1.1 and accepts the rest. Runs as root. Prints
 ok/FAIL per assertion, then "N passed, N failed"."""
 
-import grp
 import os
-import pwd
 import shutil
-import signal
 import smtplib
-import socket
 import stat
 import subprocess
 import sys
@@ -20,66 +16,20 @@ import tempfile
 
 TOP = os.environ.get("TOP", os.getcwd())
 sys.path.insert(0, os.path.join(TOP, "tests"))
-from qmailtest import Prefix, Results, User, wait_for  # noqa: E402
+from qmailtest import Results, User, need  # noqa: E402
 
 R = Results()
-if os.geteuid() != 0:
-    R.ok(False, "newrcpt tests must run as root")
-    R.finish()
-for tool in ("tcpserver", "cdbdump"):
-    if not shutil.which(tool):
-        R.ok(False, "%s is installed" % tool)
-        R.finish()
-
-P = Prefix("newrcpt")
-R.ok(P.ready, "private install")
-if not P.ready:
-    P.cleanup()
-    R.finish()
-
-conf = [l.strip() for l in open(os.path.join(TOP, "conf-users"))]
-UID = pwd.getpwnam(conf[1]).pw_uid   # the SMTP daemon, qmaild
-GID = grp.getgrnam(conf[9]).gr_gid   # the group that owns no files, nofiles
+P = need(R, "newrcpt", ["tcpserver", "cdbdump"])
 CDB = P.path("control", "recipients.cdb")
-servers = []
 users = []
 ASSIGNHOME = tempfile.mkdtemp(prefix="qt-newrcpt-assign.", dir="/tmp")
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Server:
-    """tcpserver running the installed qmail-smtpd on a loopback port"""
-
-    def __init__(self, env=None):
-        self.port = free_port()
-        e = {"PATH": "/usr/bin:/bin", "GREETDELAY": "0", "QMAILQUEUE": "/bin/false"}
-        e.update(env or {})
-        self.proc = subprocess.Popen(
-            ["tcpserver", "-u", str(UID), "-g", str(GID), "-R", "-H", "-l", "mx.newrcpt.test",
-             "127.0.0.1", str(self.port), P.bin("qmail-smtpd")],
-            env=e, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=open(P.home + ".smtpd.log", "ab"))
-        servers.append(self)
-        wait_for(self.up, 10)
-
-    def up(self):
-        try:
-            socket.create_connection(("127.0.0.1", self.port), 1).close()
-            return True
-        except OSError:
-            return False
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(10)
+def Server(env=None):
+    """tcpserver running the installed qmail-smtpd with env added"""
+    e = {"GREETDELAY": "0", "QMAILQUEUE": "/bin/false"}
+    e.update(env or {})
+    return P.tcpserver("qmail-smtpd", e, "mx.newrcpt.test")
 
 
 def dump():
@@ -255,8 +205,6 @@ try:
     got = rcpt_codes(S.port, ["nobody@local.test", "other@example.org"])
     R.eq([got[x][0] for x in got], [250, 250], "no recipients.cdb: no validation")
 finally:
-    for s in servers:
-        s.stop()
     for u in users:
         u.remove()
     shutil.rmtree(ASSIGNHOME, ignore_errors=True)

@@ -13,14 +13,12 @@ and that qmail-pop3d refuses root. The whole session runs twice: with the plain
 binaries, and with the ASan/UBSan build. Needs root.
 Prints ok/FAIL per assertion and ends with "N passed, N failed".
 """
-import hashlib
 import os
 import poplib
 import re
 import shutil
 import socket
 import stat
-import subprocess
 import sys
 import threading
 import time
@@ -95,44 +93,14 @@ def wire(data, stuff):
     return out
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Server:
-    """tcpserver running qmail-popup on 127.0.0.1, started and stopped by pid."""
+class Server(qmailtest.TcpServer):
+    """tcpserver -v running qmail-popup on 127.0.0.1, logging to a fresh log."""
 
     def __init__(self, bindir, checkpw, log):
-        self.port = free_port()
-        self.log = log
-        self.logf = open(log, "wb")
-        cmd = ["tcpserver", "-v", "-R", "-H", "-l", "localhost", "127.0.0.1", str(self.port),
-               os.path.join(bindir, "qmail-popup"), HOST, checkpw,
-               os.path.join(bindir, "qmail-pop3d"), "Maildir"]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=self.logf, env={"PATH": "/usr/bin:/bin"})
-        self.up = qmailtest.wait_for(self.listening, 10)
-
-    def listening(self):
-        try:
-            socket.create_connection(("127.0.0.1", self.port), 1).close()
-            return True
-        except OSError:
-            return False
-
-    def logtext(self):
-        with open(self.log, "rb") as f:
-            return f.read().decode(errors="replace")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
-        self.logf.close()
+        open(log, "wb").close()
+        super().__init__([os.path.join(bindir, "qmail-popup"), HOST, checkpw,
+                          os.path.join(bindir, "qmail-pop3d"), "Maildir"],
+                         {"PATH": "/usr/bin:/bin"}, "localhost", log, opts=["-v"])
 
 
 class Raw:
@@ -437,7 +405,7 @@ def session(tag, bindir, u, checkpw, log, logdir):
     setup_maildir(u)
     srv = Server(bindir, checkpw, os.path.join(logdir, "tcpserver-" + tag + ".log"))
     try:
-        if not R.ok(srv.up, tag + ": tcpserver listening on 127.0.0.1:%d" % srv.port):
+        if not R.ok(srv.up(), tag + ": tcpserver listening on 127.0.0.1:%d" % srv.port):
             return
         test_authorization(tag, srv, log)
         test_transaction(tag, srv, os.path.join(u.home, "Maildir"))

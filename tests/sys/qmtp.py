@@ -6,98 +6,30 @@ Most cases queue through a recording script named by $QMAILQUEUE; one uses the r
 qmail-queue. Runs as root. Prints ok/FAIL per assertion, then "N passed, N failed"."""
 
 import glob
-import grp
 import os
-import pwd
-import shutil
-import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 
 TOP = os.environ.get("TOP", os.getcwd())
 sys.path.insert(0, os.path.join(TOP, "tests"))
-from qmailtest import Prefix, Results, wait_for  # noqa: E402
+from qmailtest import RecordingQueue, Results, envelope, free_port, need  # noqa: E402
 
 R = Results()
-if os.geteuid() != 0:
-    R.ok(False, "qmtp tests must run as root")
-    R.finish()
-if not shutil.which("tcpserver"):
-    R.ok(False, "tcpserver (ucspi-tcp) is installed")
-    R.finish()
-
-P = Prefix("qmtp")
-R.ok(P.ready, "private install")
-if not P.ready:
-    P.cleanup()
-    R.finish()
-
-conf = [l.strip() for l in open(os.path.join(TOP, "conf-users"))]
-UID = pwd.getpwnam(conf[1]).pw_uid   # qmaild
-GID = grp.getgrnam(conf[9]).gr_gid   # nofiles
+P = need(R, "qmtp", ["tcpserver"])
 LOCALNAME = "mx.hqmtp.test"
 
-REC = tempfile.mkdtemp(prefix="qt-qmtp-rec.", dir="/tmp")
-os.chmod(REC, 0o777)
-QQ = os.path.join(REC, "qq")
-with open(QQ, "w") as f:
-    f.write("""#!/bin/sh
-d=%s
-exec 3<&1
-cat > "$d/$$.tmp" || exit 54
-cat <&3 > "$d/$$.env" || exit 54
-if [ "$(tail -c 2 "$d/$$.env" | od -An -tx1 | tr -d ' \\n')" != 0000 ]; then
-	rm -f "$d/$$.tmp" "$d/$$.env"
-	exit 54
-fi
-mv "$d/$$.tmp" "$d/$$.msg"
-if [ -f "$d/exit" ]; then exit "$(cat "$d/exit")"; fi
-exit 0
-""" % REC)
-os.chmod(QQ, 0o755)
-
-servers = []
+QUEUE = RecordingQueue("qmtp")
+REC, QQ = QUEUE.dir, QUEUE.prog
+records, clear = QUEUE.records, QUEUE.clear
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Server:
-    """tcpserver running prog on a loopback port"""
-
-    def __init__(self, prog, env=None, queue=True):
-        self.port = free_port()
-        e = {"PATH": "/usr/bin:/bin"}
-        if queue:
-            e["QMAILQUEUE"] = QQ
-        e.update(env or {})
-        self.proc = subprocess.Popen(
-            ["tcpserver", "-u", str(UID), "-g", str(GID), "-R", "-H", "-l", LOCALNAME,
-             "127.0.0.1", str(self.port), P.bin(prog)],
-            env=e, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=open(P.home + ".srv.log", "ab"))
-        servers.append(self)
-        wait_for(self.up, 10)
-
-    def up(self):
-        try:
-            socket.create_connection(("127.0.0.1", self.port), 1).close()
-            return True
-        except OSError:
-            return False
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(10)
+def Server(prog, env=None, queue=True):
+    """tcpserver running prog with env added (queue: through the recording QQ)"""
+    e = {"QMAILQUEUE": QQ} if queue else {}
+    e.update(env or {})
+    return P.tcpserver(prog, e, LOCALNAME)
 
 
 def ns(b):
@@ -143,23 +75,6 @@ def eof(s):
         return s.recv(100) == b""
     except OSError:
         return True
-
-
-def records():
-    out = []
-    for m in sorted(glob.glob(os.path.join(REC, "*.msg")), key=os.path.getmtime):
-        out.append((open(m, "rb").read(), open(m[:-4] + ".env", "rb").read()))
-    return out
-
-
-def clear():
-    for f in glob.glob(os.path.join(REC, "*.*")) + glob.glob(os.path.join(REC, "exit")):
-        os.unlink(f)
-
-
-def envelope(env):
-    parts = env.split(b"\0")
-    return parts[0][1:].decode("latin-1"), [p[1:].decode("latin-1") for p in parts[1:] if p]
 
 
 def body(msg):
@@ -389,8 +304,6 @@ try:
     R.eq(qmqpc(open(msgfile, "rb"), b"Fa@x.org\0Tu@y.org\0\0"), 55, "qmqpc: no qmqpservers exits 55")
     D.stop()
 finally:
-    for srv in servers:
-        srv.stop()
-    shutil.rmtree(REC, ignore_errors=True)
+    QUEUE.remove()
     P.cleanup()
 R.finish()

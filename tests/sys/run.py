@@ -12,7 +12,6 @@ import os
 import shutil
 import signal
 import smtplib
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,7 +19,7 @@ import time
 
 TOP = os.environ.get("TOP", os.getcwd())
 sys.path.insert(0, os.path.join(TOP, "tests"))
-from qmailtest import Results, kill_under, run, wait_for  # noqa: E402
+from qmailtest import Results, free_port, kill_under, run, wait_for  # noqa: E402
 
 R = Results()
 if os.geteuid() != 0:
@@ -39,14 +38,6 @@ LOG = os.path.join(BASE, "log")
 RULES = os.path.join(BASE, "tcp.smtp")
 BUILD = os.path.join(TOP, "build", Q.replace("/", "_"))
 os.makedirs(SV)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 PORT = free_port()

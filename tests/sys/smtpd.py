@@ -6,106 +6,35 @@ recording script named by $QMAILQUEUE; a few use the real qmail-queue and check 
 queue's todo/ and mess/ files. Runs as root. Prints ok/FAIL per assertion, then
 "N passed, N failed"."""
 
-import glob
-import grp
 import hashlib
 import os
-import pwd
-import shutil
-import signal
 import smtplib
 import socket
 import stat
 import subprocess
 import sys
-import tempfile
 import time
 
 TOP = os.environ.get("TOP", os.getcwd())
 sys.path.insert(0, os.path.join(TOP, "tests"))
-from qmailtest import Prefix, Results, wait_for  # noqa: E402
+from qmailtest import RecordingQueue, Results, envelope, need  # noqa: E402
 
 R = Results()
-if os.geteuid() != 0:
-    R.ok(False, "smtpd tests must run as root")
-    R.finish()
-if not shutil.which("tcpserver"):
-    R.ok(False, "tcpserver (ucspi-tcp) is installed")
-    R.finish()
-
-P = Prefix("smtpd")
-R.ok(P.ready, "private install")
-if not P.ready:
-    P.cleanup()
-    R.finish()
-
-conf = [l.strip() for l in open(os.path.join(TOP, "conf-users"))]
-UID = pwd.getpwnam(conf[1]).pw_uid   # the SMTP daemon, qmaild
-GID = grp.getgrnam(conf[9]).gr_gid   # the group that owns no files, nofiles
+P = need(R, "smtpd", ["tcpserver"])
 LOCALNAME = "mx.hsmtpd.test"
 
-REC = tempfile.mkdtemp(prefix="qt-smtpd-rec.", dir="/tmp")
-os.chmod(REC, 0o777)
-QQ = os.path.join(REC, "qq")
-with open(QQ, "w") as f:
-    f.write("""#!/bin/sh
-# record one message: the message from fd 0, the envelope from fd 1
-d=%s
-exec 3<&1
-cat > "$d/$$.tmp" || exit 54
-cat <&3 > "$d/$$.env" || exit 54
-# like qmail-queue: an envelope that does not end with its extra NUL is a read error
-if [ "$(tail -c 2 "$d/$$.env" | od -An -tx1 | tr -d ' \n')" != 0000 ]; then
-	rm -f "$d/$$.tmp" "$d/$$.env"
-	exit 54
-fi
-mv "$d/$$.tmp" "$d/$$.msg"
-if [ -f "$d/custom" ]; then cat "$d/custom" >&6; exit 82; fi
-if [ -f "$d/exit" ]; then exit "$(cat "$d/exit")"; fi
-exit 0
-""" % REC)
-os.chmod(QQ, 0o755)
-
-servers = []
+QUEUE = RecordingQueue("smtpd")
+REC, QQ = QUEUE.dir, QUEUE.prog
+records, clear_records = QUEUE.records, QUEUE.clear
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Server:
-    """tcpserver running qmail-smtpd on a loopback port, with the given environment"""
-
-    def __init__(self, env=None, queue=True):
-        self.port = free_port()
-        e = {"PATH": "/usr/bin:/bin", "GREETDELAY": "0"}
-        if queue:
-            e["QMAILQUEUE"] = QQ
-        e.update(env or {})
-        e = {k: v for k, v in e.items() if v is not None}
-        self.proc = subprocess.Popen(
-            ["tcpserver", "-u", str(UID), "-g", str(GID), "-R", "-H", "-l", LOCALNAME,
-             "127.0.0.1", str(self.port), P.bin("qmail-smtpd")],
-            env=e, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=open(P.home + ".smtpd.log", "ab"))
-        servers.append(self)
-        wait_for(self.up, 10)
-
-    def up(self):
-        try:
-            socket.create_connection(("127.0.0.1", self.port), 1).close()
-            return True
-        except OSError:
-            return False
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(10)
+def Server(env=None, queue=True):
+    """tcpserver running qmail-smtpd with env added (queue: through the recording QQ)"""
+    e = {"GREETDELAY": "0"}
+    if queue:
+        e["QMAILQUEUE"] = QQ
+    e.update(env or {})
+    return P.tcpserver("qmail-smtpd", e, LOCALNAME)
 
 
 class Raw:
@@ -170,27 +99,6 @@ class Raw:
 
 def code(r):
     return r[:3].decode() if r else None
-
-
-def records():
-    """the messages the recording queue got: [(message bytes, envelope bytes)]"""
-    out = []
-    for m in sorted(glob.glob(os.path.join(REC, "*.msg")), key=os.path.getmtime):
-        env = open(m[:-4] + ".env", "rb").read()
-        out.append((open(m, "rb").read(), env))
-    return out
-
-
-def clear_records():
-    for f in glob.glob(os.path.join(REC, "*.*")) + glob.glob(os.path.join(REC, "exit")) + \
-            glob.glob(os.path.join(REC, "custom")):
-        os.unlink(f)
-
-
-def envelope(env):
-    """(sender, [recipients]) of an envelope"""
-    parts = env.split(b"\0")
-    return parts[0][1:].decode("latin-1"), [p[1:].decode("latin-1") for p in parts[1:] if p]
 
 
 def body_of(msg):
@@ -669,12 +577,11 @@ if todo:
     R.ok(b"\0Fa@example.org\0Tu@example.com\0Tv@example.com\0" in t, "real queue: envelope", t)
 Q.stop()
 
-for s in servers:
+for s in P.servers:
     s.stop()
-shutil.rmtree(REC, ignore_errors=True)
+QUEUE.remove()
 try:
-    log = open(P.home + ".smtpd.log", "rb").read()
-    os.unlink(P.home + ".smtpd.log")
+    log = open(P.servlog, "rb").read()
 except OSError:
     log = b""
 R.ok(b"fatal" not in log, "no fatal messages from qmail-smtpd", log[-300:])

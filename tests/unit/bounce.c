@@ -440,10 +440,7 @@ static void t_para_bounds(void)
 /* put_file - write s to DIR/name; 1 or 0 */
 static int put_file(const char *name, const char *s, size_t n)
 {
-	char path[256];
-	FILE *f;
-	snprintf(path, sizeof path, "%s/%s", t_tmpdir(), name);
-	f = fopen(path, "wb");
+	FILE *f = fopen(t_path(name), "wb");
 	if (!f)
 		return 0;
 	if (n && fwrite(s, 1, n, f) != n) {
@@ -456,9 +453,7 @@ static int put_file(const char *name, const char *s, size_t n)
 /* open_file - open DIR/name for reading */
 static int open_file(const char *name)
 {
-	char path[256];
-	snprintf(path, sizeof path, "%s/%s", t_tmpdir(), name);
-	return open(path, O_RDONLY);
+	return open(t_path(name), O_RDONLY);
 }
 
 /* make - compose a notice into out from paragraphs and an original held in memory
@@ -784,6 +779,33 @@ static void t_quote(void)
 }
 
 /* t_clean - header fields get only printable ASCII; 8-bit content is declared */
+/* t_clean_bytes - bounce_clean keeps printable ASCII, makes a tab a space, else '_' */
+static void t_clean_bytes(void)
+{
+	static const struct {
+		const char *in; /* bytes */
+		size_t n;       /* how many */
+		const char *out;
+	} rows[] = {
+		{"", 0, ""},
+		{"plain text ~!", 13, "plain text ~!"},
+		{"a\tb", 3, "a b"},
+		{"a\r\nb", 4, "a__b"},
+		{"\0x\177\200\377", 5, "_x___"},
+		{"\037 \176", 3, "_ ~"},
+		{"cut here", 3, "cut"},
+	};
+	sa out = SA_ZERO;
+	size_t i;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; ++i) {
+		T_OK(sa_copys(&out, "<"));
+		T_OK(bounce_clean(&out, rows[i].in, rows[i].n));
+		T_EQ_U(out.len, 1 + strlen(rows[i].out));
+		T_EQ_MEM(out.s + 1, out.len - 1, rows[i].out, strlen(rows[i].out));
+	}
+	sa_free(&out);
+}
+
 static void t_clean(void)
 {
 	sa out = SA_ZERO, p = SA_ZERO;
@@ -1090,21 +1112,10 @@ static void t_samples(void)
 }
 
 const t_case t_cases[] = {
-	T_CASE(t_code),
-	T_CASE(t_reply),
-	T_CASE(t_status),
-	T_CASE(t_diag),
-	T_CASE(t_para),
-	T_CASE(t_para_get),
-	T_CASE(t_para_bounds),
-	T_CASE(t_golden),
-	T_CASE(t_large),
-	T_CASE(t_double),
-	T_CASE(t_quote),
-	T_CASE(t_clean),
-	T_CASE(t_boundary),
-	T_CASE(t_errors),
-	T_CASE(t_many),
-	T_CASE(t_samples),
-	T_END,
+	T_CASE(t_code),        T_CASE(t_reply),    T_CASE(t_status),
+	T_CASE(t_diag),        T_CASE(t_para),     T_CASE(t_para_get),
+	T_CASE(t_para_bounds), T_CASE(t_golden),   T_CASE(t_large),
+	T_CASE(t_double),      T_CASE(t_quote),    T_CASE(t_clean),
+	T_CASE(t_clean_bytes), T_CASE(t_boundary), T_CASE(t_errors),
+	T_CASE(t_many),        T_CASE(t_samples),  T_END,
 };

@@ -29,16 +29,6 @@ static const rec recs[] = {
 };
 #define NRECS (sizeof recs / sizeof recs[0])
 
-/* path - name inside the test's temporary directory (one static buffer per slot) */
-static const char *path(const char *name)
-{
-	static char buf[4][256];
-	static int n;
-	char *p = buf[n++ & 3];
-	snprintf(p, sizeof buf[0], "%s/%s", t_tmpdir(), name);
-	return p;
-}
-
 /* make - write the n records to file with cdbmake; 1 on success */
 static int make(const char *file, const rec *r, size_t n)
 {
@@ -119,7 +109,7 @@ static void t_hash(void)
 
 static void t_roundtrip(void)
 {
-	const char *f = path("basic.cdb");
+	const char *f = t_path("basic.cdb");
 	cdb c;
 	int fd;
 	T_OK(make(f, recs, NRECS));
@@ -137,7 +127,7 @@ static void t_roundtrip(void)
 
 static void t_read_bounds(void)
 {
-	const char *f = path("basic.cdb");
+	const char *f = t_path("basic.cdb");
 	char b[16];
 	cdb c;
 	int fd = open(f, O_RDONLY);
@@ -157,7 +147,7 @@ static void t_read_bounds(void)
 
 static void t_many(void)
 {
-	const char *f = path("many.cdb");
+	const char *f = t_path("many.cdb");
 	rec *r = calloc(10000, sizeof *r);
 	char(*k)[16] = calloc(10000, sizeof *k);
 	char(*d)[24] = calloc(10000, sizeof *d);
@@ -236,7 +226,7 @@ static void dump(sa *x, const rec *r, size_t n)
 
 static void t_freecdb_reads_ours(void)
 {
-	const char *f = path("basic.cdb");
+	const char *f = t_path("basic.cdb");
 	char cmd[512];
 	sa x = SA_ZERO, want = SA_ZERO;
 	snprintf(cmd, sizeof cmd, "cdbget one < '%s'", f);
@@ -263,7 +253,7 @@ static void t_freecdb_reads_ours(void)
 
 static void t_freecdb_empty(void)
 {
-	const char *f = path("empty.cdb");
+	const char *f = t_path("empty.cdb");
 	char cmd[512];
 	sa x = SA_ZERO;
 	cdb c;
@@ -284,7 +274,7 @@ static void t_freecdb_empty(void)
 
 static void t_freecdb_writes(void)
 {
-	const char *in = path("in.txt"), *f = path("theirs.cdb"), *tmp = path("theirs.tmp");
+	const char *in = t_path("in.txt"), *f = t_path("theirs.cdb"), *tmp = t_path("theirs.tmp");
 	char cmd[1024], key[16], want[16], got[16];
 	sa x = SA_ZERO;
 	size_t i, bad = 0;
@@ -357,7 +347,7 @@ static void craft(sa *x)
 /* lookup - write x to a file, then look up "key" both mapped and with pread */
 static int lookup(const sa *x, const char *name, int *again)
 {
-	const char *f = path(name);
+	const char *f = t_path(name);
 	FILE *o = fopen(f, "w");
 	cdb c;
 	int fd, r;
@@ -468,7 +458,7 @@ static void t_corrupt(void)
 	T_EQ_U(lookup(&x, "full3.cdb", &again), 1);
 
 	/* a good cdb cut short: the last table is gone */
-	fd = open(path("basic.cdb"), O_RDONLY);
+	fd = open(t_path("basic.cdb"), O_RDONLY);
 	x.len = 0;
 	if (sa_ready(&x, 65536)) {
 		ssize_t n = read(fd, x.s, 65536);
@@ -478,7 +468,7 @@ static void t_corrupt(void)
 	T_OK(x.len > CDB_HEADER);
 	x.len -= 1;
 	{
-		const char *g = path("cut.cdb");
+		const char *g = t_path("cut.cdb");
 		FILE *o = fopen(g, "w");
 		size_t i;
 		int worst = 1;
@@ -503,7 +493,7 @@ static void t_corrupt(void)
 
 static void t_make_limits(void)
 {
-	const char *f = path("limits.cdb");
+	const char *f = t_path("limits.cdb");
 	static const char k[] = "k";
 	cdbmake m;
 	cdb c;
@@ -541,7 +531,7 @@ static void t_make_limits(void)
 static void t_make_errors(void)
 {
 	static char big[10000];
-	const char *f = path("ro.cdb");
+	const char *f = t_path("ro.cdb");
 	cdbmake m;
 	int p[2], fd;
 	/* a pipe cannot seek */

@@ -13,20 +13,9 @@
 #include "dnsconf.h"
 #include "dnspacket.h"
 #include "harness.h"
+#include "scan.h"
 
 #define PK_MAX 70000
-
-/* hexval - one hex digit's value, or -1 */
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* pk - the packet that spec describes, at out (PK_MAX bytes); its length */
 static size_t pk(const char *spec, unsigned char *out)
@@ -45,8 +34,8 @@ static size_t pk(const char *spec, unsigned char *out)
 					len = n++;
 					spec++;
 				} else if (*spec == '\\') {
-					out[n++] = (unsigned char)(hexval(spec[2]) * 16 +
-								   hexval(spec[3]));
+					out[n++] = (unsigned char)(scan_xdigit(spec[2]) * 16 +
+								   scan_xdigit(spec[3]));
 					spec += 4;
 				} else {
 					out[n++] = (unsigned char)*spec++;
@@ -60,7 +49,7 @@ static size_t pk(const char *spec, unsigned char *out)
 				out[n++] = 0;
 			continue;
 		}
-		out[n++] = (unsigned char)(hexval(c) * 16 + hexval(*spec++));
+		out[n++] = (unsigned char)(scan_xdigit(c) * 16 + scan_xdigit(*spec++));
 	}
 	return n;
 }

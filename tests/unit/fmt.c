@@ -95,6 +95,31 @@ static void t_round_trip(void)
 	}
 }
 
+/* t_xdigit - every byte: the 22 hexadecimal digits have their values, the rest -1 */
+static void t_xdigit(void)
+{
+	static const char digits[] = "0123456789abcdefABCDEF";
+	int c, bad = 0, n = 0;
+	for (c = -128; c < 128; ++c) {
+		const char *p = c ? strchr(digits, c) : 0;
+		int want = !p ? -1 : p - digits < 16 ? (int)(p - digits) : (int)(p - digits) - 6;
+		n += want >= 0;
+		bad += scan_xdigit((char)c) != want;
+	}
+	T_EQ_U(bad, 0);
+	T_EQ_U(n, 22);
+	T_EQ_U(scan_xdigit('f'), 15);
+	T_EQ_U(scan_xdigit('F'), 15);
+	T_EQ_U(scan_xdigit('0'), 0);
+	T_OK(scan_xdigit('g') == -1);
+	T_OK(scan_xdigit('/') == -1);
+	T_OK(scan_xdigit(':') == -1);
+	T_OK(scan_xdigit('@') == -1);
+	T_OK(scan_xdigit('G') == -1);
+	T_OK(scan_xdigit('`') == -1);
+}
+
 const t_case t_cases[] = {
-	T_CASE(t_fmt), T_CASE(t_scan_table), T_CASE(t_scan_bounded), T_CASE(t_round_trip), T_END,
+	T_CASE(t_fmt),          T_CASE(t_scan_table), T_CASE(t_xdigit),
+	T_CASE(t_scan_bounded), T_CASE(t_round_trip), T_END,
 };

@@ -13,18 +13,10 @@
 #include "lock.h"
 #include "tm.h"
 
-/* path_of - the lock file's name inside the test directory */
-static const char *path_of(void)
-{
-	static char p[128];
-	snprintf(p, sizeof p, "%s/lockfile", t_tmpdir());
-	return p;
-}
-
 /* open_lockfile - a new open file description of the lock file */
 static int open_lockfile(void)
 {
-	return open(path_of(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	return open(t_path("lockfile"), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 }
 
 /* sleep_ms - pause the calling process */

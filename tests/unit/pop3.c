@@ -1,8 +1,10 @@
 /* pop3.c - tests for the POP3 command reader and the message writer */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "harness.h"
 #include "pop3.h"
 
@@ -430,6 +432,145 @@ static void t_msg_size(void)
 	sa_free(&out);
 }
 
+/* feeder - the input behind a test buf: handed out in pieces of at most step bytes */
+typedef struct feeder_s {
+	const char *s; /* the bytes */
+	size_t len;    /* how many */
+	size_t pos;    /* handed out so far */
+	size_t step;   /* the most one read returns */
+	int err;       /* errno for a failed read at the end instead of end of input, or 0 */
+	size_t reads;  /* reads made */
+} feeder;
+
+/* feed_op - a buf_op handing out the feeder's bytes */
+static ssize_t feed_op(int fd, void *p, size_t n, void *ctx)
+{
+	feeder *f = ctx;
+	size_t k = f->len - f->pos;
+	(void)fd;
+	++f->reads;
+	if (!k && f->err) {
+		errno = f->err;
+		return -1;
+	}
+	if (k > f->step)
+		k = f->step;
+	if (k > n)
+		k = n;
+	memcpy(p, f->s + f->pos, k);
+	f->pos += k;
+	return (ssize_t)k;
+}
+
+/* read_all - pop3_read over s in pieces of step bytes: each result into res, then the end */
+static size_t read_all(const char *s, size_t len, size_t step, int err, int *res, size_t max)
+{
+	char space[64];
+	feeder f = {s, len, 0, step, err, 0};
+	buf in;
+	pop3_cmd c;
+	size_t n = 0;
+	buf_init(&in, -1, space, sizeof space);
+	buf_setop(&in, feed_op, &f);
+	pop3_cmd_init(&c);
+	while (n < max) {
+		res[n] = pop3_read(&c, &in);
+		if (res[n] == POP3_CMD && c.verb == POP3_QUIT)
+			res[n] = 100; /* mark QUIT, to see the order kept */
+		if (res[n++] <= 0 || res[n - 1] == POP3_FLOOD)
+			break;
+	}
+	return n;
+}
+
+static void t_read(void)
+{
+	static const char in[] = "NOOP\r\nUSER\r\nFOO bar\r\nQUIT\n";
+	static const int want[] = {POP3_CMD, POP3_SYNTAX, POP3_UNKNOWN, 100, 0};
+	size_t step, n;
+	int res[8];
+	for (step = 1; step <= sizeof in; ++step) {
+		n = read_all(in, sizeof in - 1, step, 0, res, 8);
+		T_EQ_MEM(res, n * sizeof res[0], want, sizeof want);
+	}
+	/* an unended last line is not reported: end of input */
+	n = read_all(S("NOOP\r\nQUI"), 1, 0, res, 8);
+	T_EQ_U(n, 2);
+	T_EQ_U(res[0], POP3_CMD);
+	T_EQ_U(res[1], 0);
+	/* a failed read: -1 with errno kept */
+	errno = 0;
+	n = read_all(S("NOOP\r\nQUI"), 4, ETIMEDOUT, res, 8);
+	T_EQ_U(n, 2);
+	T_OK(res[1] == -1);
+	T_EQ_U(errno, ETIMEDOUT);
+	n = read_all("", 0, 1, EIO, res, 8);
+	T_EQ_U(n, 1);
+	T_OK(res[0] == -1);
+	n = read_all("", 0, 1, 0, res, 8);
+	T_EQ_U(n, 1);
+	T_EQ_U(res[0], 0);
+}
+
+/* t_read_pipelined - a command's bytes are gone from the buf, the next ones stay */
+static void t_read_pipelined(void)
+{
+	static const char in[] = "NOOP\r\nSTAT\r\nQU";
+	char space[64];
+	feeder f = {in, sizeof in - 1, 0, sizeof in, 0, 0};
+	buf b;
+	pop3_cmd c;
+	const char *rest;
+	size_t n;
+	buf_init(&b, -1, space, sizeof space);
+	buf_setop(&b, feed_op, &f);
+	pop3_cmd_init(&c);
+	T_EQ_U(pop3_read(&c, &b), POP3_CMD);
+	T_EQ_U(c.verb, POP3_NOOP);
+	rest = buf_peek(&b, &n);
+	T_EQ_MEM(rest, n, "STAT\r\nQU", 8);
+	T_EQ_U(pop3_read(&c, &b), POP3_CMD);
+	T_EQ_U(c.verb, POP3_STAT);
+	T_EQ_U(f.reads, 1);
+	rest = buf_peek(&b, &n);
+	T_EQ_MEM(rest, n, "QU", 2);
+	T_EQ_U(pop3_read(&c, &b), 0);
+}
+
+/* t_read_long - a long line is reported at its end, a flood once POP3_SKIPMAX went by */
+static void t_read_long(void)
+{
+	sa in = SA_ZERO;
+	size_t n;
+	int res[4];
+	while (in.len < POP3_LINEMAX)
+		if (!sa_catc(&in, 'A'))
+			break;
+	T_OK(sa_cats(&in, "\r\nNOOP\r\n"));
+	n = read_all(in.s, in.len, 7, 0, res, 4);
+	T_EQ_U(n, 3);
+	T_EQ_U(res[0], POP3_LONG);
+	T_EQ_U(res[1], POP3_CMD);
+	T_EQ_U(res[2], 0);
+	in.len = 0;
+	while (in.len < POP3_SKIPMAX + 10)
+		if (!sa_catc(&in, 'B'))
+			break;
+	T_EQ_U(in.len, POP3_SKIPMAX + 10);
+	n = read_all(in.s, in.len, 1000, 0, res, 4);
+	T_EQ_U(n, 1);
+	T_EQ_U(res[0], POP3_FLOOD);
+	sa_free(&in);
+}
+
+static void t_err(void)
+{
+	T_EQ_S(pop3_err(POP3_SYNTAX), "-ERR syntax error");
+	T_EQ_S(pop3_err(POP3_UNKNOWN), "-ERR unknown command");
+	T_EQ_S(pop3_err(POP3_LONG), "-ERR line too long");
+	T_EQ_S(pop3_err(POP3_FLOOD), "-ERR line too long");
+}
+
 const t_case t_cases[] = {
 	T_CASE(t_whole),
 	T_CASE(t_bytewise),
@@ -441,5 +582,9 @@ const t_case t_cases[] = {
 	T_CASE(t_msg),
 	T_CASE(t_msg_done),
 	T_CASE(t_msg_size),
+	T_CASE(t_read),
+	T_CASE(t_read_pipelined),
+	T_CASE(t_read_long),
+	T_CASE(t_err),
 	T_END,
 };

@@ -12,24 +12,21 @@
 #include "harness.h"
 #include "qq.h"
 
-static char prog[256]; /* the fake queue program */
-
-/* fake - write a fake queue program: saves fd 0 and fd 1, then runs the body */
+/* fake - a fake queue program: saves fd 0 in msg and fd 1 in env, then runs body
+ * (a body starting with '#' is a whole script of its own) */
 static void fake(const char *body)
 {
-	FILE *f;
-	snprintf(prog, sizeof prog, "%s/fakeqq", t_tmpdir());
-	f = fopen(prog, "w");
-	T_OK(f != 0);
-	if (!f)
-		return;
+	char text[1024];
+	const char *prog;
+	int n;
 	if (body[0] == '#')
-		fprintf(f, "%s\n", body); /* a whole script of its own */
+		n = snprintf(text, sizeof text, "%s\n", body);
 	else
-		fprintf(f, "#!/bin/sh\ncat > msg\ncat <&1 > env\n%s\n", body);
-	fclose(f);
-	T_OK(chmod(prog, 0755) == 0);
-	setenv("QMAILQUEUE", prog, 1);
+		n = snprintf(text, sizeof text, "#!/bin/sh\ncat > msg\ncat <&1 > env\n%s\n", body);
+	T_OK(n > 0 && (size_t)n < sizeof text);
+	prog = t_script("fakeqq", text);
+	if (prog)
+		setenv("QMAILQUEUE", prog, 1);
 }
 
 /* run - queue a small message to two recipients; returns qq_finish's text */
@@ -50,16 +47,13 @@ static void t_success(void)
 	static qq q;
 	sa x = SA_ZERO;
 	static const char env[] = "Fsender@example.org\0Ta@example.com\0Tb@example.com\0";
-	char path[300];
 	signal(SIGPIPE, SIG_IGN); /* callers of qq ignore SIGPIPE, and so do these tests */
 	fake("exit 0");
 	T_EQ_S(run(&q), "");
 	T_OK(qq_qp(&q) > 1);
-	snprintf(path, sizeof path, "%s/msg", t_tmpdir());
-	T_EQ_U(file_read(path, &x, 1000), 1);
+	T_EQ_U(file_read(t_path("msg"), &x, 1000), 1);
 	T_EQ_MEM(x.s, x.len, "Subject: test\n\nbody\n", 20);
-	snprintf(path, sizeof path, "%s/env", t_tmpdir());
-	T_EQ_U(file_read(path, &x, 1000), 1);
+	T_EQ_U(file_read(t_path("env"), &x, 1000), 1);
 	T_EQ_MEM(x.s, x.len, env, sizeof env);
 	sa_free(&x);
 }

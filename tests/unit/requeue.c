@@ -16,35 +16,26 @@
 /* fake - a queue program that saves fd 0 in msg and fd 1 in env, then runs body */
 static void fake(const char *body)
 {
-	static char prog[300];
-	FILE *f;
-	snprintf(prog, sizeof prog, "%s/fakeqq", t_tmpdir());
-	f = fopen(prog, "w");
-	T_OK(f != 0);
-	if (!f)
-		return;
-	fprintf(f, "#!/bin/sh\ncat > msg\ncat <&1 > env\n%s\n", body);
-	fclose(f);
-	T_OK(chmod(prog, 0755) == 0);
-	setenv("QMAILQUEUE", prog, 1);
+	char text[1024];
+	const char *prog;
+	int n = snprintf(text, sizeof text, "#!/bin/sh\ncat > msg\ncat <&1 > env\n%s\n", body);
+	T_OK(n > 0 && (size_t)n < sizeof text);
+	prog = t_script("fakeqq", text);
+	if (prog)
+		setenv("QMAILQUEUE", prog, 1);
 }
 
 /* got - the contents of a file the fake wrote */
 static void got(sa *x, const char *name)
 {
-	char p[300];
-	snprintf(p, sizeof p, "%s/%s", t_tmpdir(), name);
 	x->len = 0;
-	T_EQ_U(file_read(p, x, 1 << 20), 1);
+	T_EQ_U(file_read(t_path(name), x, 1 << 20), 1);
 }
 
 /* message - a file holding s, open for reading */
 static int message(const char *s, size_t n)
 {
-	char p[300];
-	int fd;
-	snprintf(p, sizeof p, "%s/in", t_tmpdir());
-	fd = open(p, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	int fd = open(t_path("in"), O_RDWR | O_CREAT | O_TRUNC, 0644);
 	T_OK(fd >= 0);
 	T_OK(write(fd, s, n) == (ssize_t)n);
 	T_OK(lseek(fd, 0, SEEK_SET) == 0);

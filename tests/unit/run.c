@@ -13,13 +13,6 @@
 #include "sa.h"
 #include "wait.h"
 
-/* path - a name under the test's temporary directory */
-static const char *path(char *buf, size_t n, const char *name)
-{
-	snprintf(buf, n, "%s/%s", t_tmpdir(), name);
-	return buf;
-}
-
 /* sh - argv for /bin/sh -c script */
 static void sh(char **argv, const char *script)
 {
@@ -61,10 +54,10 @@ static void t_path_search(void)
 
 static void t_exec_errors(void)
 {
-	char p[300];
+	const char *p = t_path("not-executable");
 	char *missing[] = {(char *)"/nonexistent/program", 0};
 	char *nopath[] = {(char *)"no-such-program-anywhere-here", 0};
-	char *noexec[] = {p, 0};
+	char *noexec[] = {(char *)p, 0};
 	char *empty[] = {0};
 	int fd;
 	errno = 0;
@@ -75,7 +68,6 @@ static void t_exec_errors(void)
 	T_EQ_U(run_start(nopath, -1), (pid_t)-1);
 	T_EQ_U(errno, ENOENT);
 	T_OK(no_children());
-	path(p, sizeof p, "not-executable");
 	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	T_OK(fd >= 0);
 	T_OK(write(fd, "#!/bin/sh\n", 10) == 10);
@@ -92,13 +84,12 @@ static void t_exec_errors(void)
 
 static void t_stdin(void)
 {
-	char in[300], out[300], script[700];
+	const char *in = t_path("stdin"), *out = t_path("stdout");
+	char script[700];
 	char *argv[4];
 	sa x = SA_ZERO;
 	int fd, st = -1;
 	pid_t pid;
-	path(in, sizeof in, "stdin");
-	path(out, sizeof out, "stdout");
 	fd = open(in, O_RDWR | O_CREAT | O_TRUNC, 0644);
 	T_OK(fd >= 0);
 	T_OK(write(fd, "hello\n", 6) == 6);
@@ -118,9 +109,9 @@ static void t_stdin(void)
 /* input - a file holding n bytes of a pattern, open for reading at offset 0 */
 static int input(const char *name, size_t n)
 {
-	char p[300], b[4096];
+	char b[4096];
 	size_t i;
-	int fd = open(path(p, sizeof p, name), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	int fd = open(t_path(name), O_RDWR | O_CREAT | O_TRUNC, 0644);
 	for (i = 0; i < sizeof b; ++i)
 		b[i] = (char)('a' + i % 26);
 	while (n) {
@@ -135,11 +126,11 @@ static int input(const char *name, size_t n)
 
 static void t_feed(void)
 {
-	char out[300], script[700];
+	const char *out = t_path("feed-out");
+	char script[700];
 	char *argv[4];
 	sa x = SA_ZERO;
 	int st = -1, fd = input("feed-in", 100000);
-	path(out, sizeof out, "feed-out");
 	snprintf(script, sizeof script, "cat > '%s'; exit 5", out);
 	sh(argv, script);
 	T_EQ_U(run_feed(argv, "Date: x\n", 8, fd, &st), 1);
@@ -176,11 +167,11 @@ static void t_feed_early_exit(void)
 
 static void t_feed_read_error(void)
 {
-	char flag[300], script[700];
+	const char *flag = t_path("saw-eof");
+	char script[700];
 	char *argv[4];
 	struct stat sb;
 	int st = -1, fd = open(t_tmpdir(), O_RDONLY | O_DIRECTORY);
-	path(flag, sizeof flag, "saw-eof");
 	unlink(flag);
 	snprintf(script, sizeof script, "cat > /dev/null; touch '%s'", flag);
 	sh(argv, script);

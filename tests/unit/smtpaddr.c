@@ -29,7 +29,7 @@ static const struct {
 	{"#@[]", "<#@[]>"},
 };
 
-static void t_path(void)
+static void t_angle_path(void)
 {
 	size_t i;
 	for (i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
@@ -127,7 +127,7 @@ static void t_domain(void)
 
 const t_case t_cases[] = {
 	T_CASE(t_domain),
-	T_CASE(t_path),
+	T_CASE(t_angle_path),
 	T_CASE(t_addr_ok),
 	T_END,
 };

@@ -119,16 +119,6 @@ static void t_assign_nul(void)
 	T_OK(why && strstr(why, "control"));
 }
 
-/* path - a file in the test directory */
-static const char *path(const char *name)
-{
-	static char buf[4][256];
-	static int n;
-	char *p = buf[n++ & 3];
-	snprintf(p, sizeof buf[0], "%s/%s", t_tmpdir(), name);
-	return p;
-}
-
 /* build - write a users/cdb from assign lines; 1 on success */
 static int build(const char *file, const char *const *lines)
 {
@@ -192,8 +182,8 @@ static void t_cdb_lookup(void)
 	cdb c;
 	size_t i;
 	int fd;
-	T_OK(build(path("users.cdb"), table));
-	fd = open(path("users.cdb"), O_RDONLY);
+	T_OK(build(t_path("users.cdb"), table));
+	fd = open(t_path("users.cdb"), O_RDONLY);
 	T_OK(fd >= 0);
 	T_OK(cdb_init(&c, fd));
 	for (i = 0; i < NLOOKUPS; ++i) {
@@ -224,8 +214,8 @@ static void t_cdb_layout(void)
 	char buf[64];
 	cdb c;
 	int fd;
-	T_OK(build(path("layout.cdb"), lines));
-	fd = open(path("layout.cdb"), O_RDONLY);
+	T_OK(build(t_path("layout.cdb"), lines));
+	fd = open(t_path("layout.cdb"), O_RDONLY);
 	T_OK(cdb_init(&c, fd));
 	static const char d1[] = "u\0"
 				 "1\0"
@@ -266,8 +256,8 @@ static void t_cdb_precedence(void)
 	users_pw pw = USERS_PW_ZERO;
 	cdb c;
 	int fd;
-	T_OK(build(path("prec.cdb"), lines));
-	fd = open(path("prec.cdb"), O_RDONLY);
+	T_OK(build(t_path("prec.cdb"), lines));
+	fd = open(t_path("prec.cdb"), O_RDONLY);
 	T_OK(cdb_init(&c, fd));
 	T_EQ_U(users_cdb_find(&c, "ab", 2, &pw), 1);
 	T_EQ_S(pw.user.s, "e");
@@ -279,8 +269,8 @@ static void t_cdb_precedence(void)
 	T_EQ_U(users_cdb_find(&c, "b", 1, &pw), 0);
 	cdb_free(&c);
 	close(fd);
-	T_OK(build(path("nowild.cdb"), nowild));
-	fd = open(path("nowild.cdb"), O_RDONLY);
+	T_OK(build(t_path("nowild.cdb"), nowild));
+	fd = open(t_path("nowild.cdb"), O_RDONLY);
 	T_OK(cdb_init(&c, fd));
 	T_EQ_U(users_cdb_find(&c, "A", 1, &pw), 1);
 	T_EQ_U(users_cdb_find(&c, "ab", 2, &pw), 0);
@@ -339,30 +329,30 @@ static void t_cdb_malformed(void)
 	char big[300];
 	memset(big, '-', sizeof big);
 	/* no wildcard record */
-	T_OK(raw(path("m1"), "!x\0", 3, good, sizeof good - 1, 0, 0, 0, 0));
-	T_EQ_U(find(path("m1"), "x"), 1);
+	T_OK(raw(t_path("m1"), "!x\0", 3, good, sizeof good - 1, 0, 0, 0, 0));
+	T_EQ_U(find(t_path("m1"), "x"), 1);
 	errno = 0;
-	T_EQ_U(find(path("m1"), "y"), -1);
+	T_EQ_U(find(t_path("m1"), "y"), -1);
 	T_EQ_U(errno, EPROTO);
 	/* too few fields */
-	T_OK(raw(path("m2"), "!x\0", 3, few, sizeof few - 1, "", 0, "", 0));
+	T_OK(raw(t_path("m2"), "!x\0", 3, few, sizeof few - 1, "", 0, "", 0));
 	errno = 0;
-	T_EQ_U(find(path("m2"), "x"), -1);
+	T_EQ_U(find(t_path("m2"), "x"), -1);
 	T_EQ_U(errno, EPROTO);
 	/* a wildcard set longer than any set of bytes */
-	T_OK(raw(path("m3"), "!x\0", 3, good, sizeof good - 1, "", 0, big, sizeof big));
+	T_OK(raw(t_path("m3"), "!x\0", 3, good, sizeof good - 1, "", 0, big, sizeof big));
 	errno = 0;
-	T_EQ_U(find(path("m3"), "y"), -1);
+	T_EQ_U(find(t_path("m3"), "y"), -1);
 	T_EQ_U(errno, EPROTO);
 	/* a bad uid in a prefix record */
-	T_OK(raw(path("m4"), "!", 1, baduid, sizeof baduid - 1, "", 0, "", 0));
+	T_OK(raw(t_path("m4"), "!", 1, baduid, sizeof baduid - 1, "", 0, "", 0));
 	errno = 0;
-	T_EQ_U(find(path("m4"), "y"), -1);
+	T_EQ_U(find(t_path("m4"), "y"), -1);
 	T_EQ_U(errno, EPROTO);
 	/* not a cdb at all */
-	T_OK(raw(path("m5"), "", 0, "", 0, 0, 0, 0, 0));
-	T_OK(truncate(path("m5"), 100) == 0);
-	T_EQ_U(find(path("m5"), "y"), -2);
+	T_OK(raw(t_path("m5"), "", 0, "", 0, 0, 0, 0, 0));
+	T_OK(truncate(t_path("m5"), 100) == 0);
+	T_EQ_U(find(t_path("m5"), "y"), -2);
 }
 
 typedef struct rec_s {
@@ -496,7 +486,7 @@ static void t_make_refuses_dot(void)
 {
 	users_make u;
 	users_line e = {'.', "", 0, "", 0};
-	int fd = open(path("dot.cdb"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	int fd = open(t_path("dot.cdb"), O_RDWR | O_CREAT | O_TRUNC, 0644);
 	T_OK(users_make_start(&u, fd));
 	errno = 0;
 	T_EQ_U(users_make_add(&u, &e), 0);
