@@ -327,10 +327,10 @@ static void t_custom(void)
  * daemons, no accounts but root and the queue group, man pages from man/ */
 static void t_mini(void)
 {
-	static const char *const absent[] = {"queue", "queue/lock/trigger", "alias",
-					     "bin/qmail-send", "bin/qmail-start",
-					     "bin/qmail-smtpd", "bin/qmail-qmqpd",
-					     "bin/qmail-remote", "users"};
+	static const char *const absent[] = {
+		"queue",           "queue/lock/trigger", "alias",
+		"bin/qmail-send",  "bin/qmail-start",    "bin/qmail-smtpd",
+		"bin/qmail-qmqpd", "bin/qmail-remote",   "users"};
 	const seen *s;
 	size_t i;
 	T_OK(walk(hier_mini, 0, "/top", "/build"));
@@ -454,14 +454,9 @@ static void t_dirfd(void)
 }
 
 const t_case t_cases[] = {
-	T_CASE(t_root),
-	T_CASE(t_table_order),
-	T_CASE(t_table_spec),
-	T_CASE(t_man_pages),
-	T_CASE(t_destdir),
-	T_CASE(t_custom),
-	T_CASE(t_mini),
-	T_CASE(t_stop_and_errors),
-	T_CASE(t_dirfd),
-	T_END,
+	T_CASE(t_root),       T_CASE(t_table_order),
+	T_CASE(t_table_spec), T_CASE(t_man_pages),
+	T_CASE(t_destdir),    T_CASE(t_custom),
+	T_CASE(t_mini),       T_CASE(t_stop_and_errors),
+	T_CASE(t_dirfd),      T_END,
 };
