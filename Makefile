@@ -3,6 +3,8 @@
 #   make                      build everything for the home in conf-qmail
 #   make QMAIL=/dir           build for another home, in a build directory of its own
 #   make setup check          (root) create users, install, verify owners and modes
+#   make MINI=1 setup check   (root) the same for a mini-qmail: client programs only,
+#                             qmail-queue is qmail-qmqpc (INSTALL: mini-qmail)
 #   make test                 unit tests (plain and sanitized), man lint, system tests
 #   make run                  (root) build, install, configure, start under svscan
 #                             (SVDIR LOGDIR SMTPPORT SMTPADDR TCPRULES SENDMAIL: see INSTALL)
@@ -102,16 +104,24 @@ units: $(UNIT_BINS) $(BINS)
 
 # Installation. The hierarchy (paths, owners, modes) is one table, src/mail/hier.c;
 # instpackage copies (honouring DESTDIR), instchown sets owners and modes,
-# instcheck verifies and names every mismatch.
+# instcheck verifies and names every mismatch. MINI=1 uses the mini-qmail table
+# (hier_mini): no queue, no daemons, and of the accounts only the queue group.
+ifeq ($(MINI),1)
+INSTFLAG := -m
+MKUSERS = g=$$(sed -n 9p conf-users); getent group "$$g" > /dev/null || groupadd -r "$$g"
+else
+INSTFLAG :=
+MKUSERS = sh src/tools/mkusers.sh conf-users '$(QMAIL)'
+endif
 setup: all
-	@if [ -z "$(DESTDIR)" ]; then sh src/tools/mkusers.sh conf-users '$(QMAIL)'; fi
-	$(B)/bin/instpackage '$(B)' '$(DESTDIR)'
-	$(B)/bin/instchown '$(DESTDIR)'
+	@if [ -z "$(DESTDIR)" ]; then $(MKUSERS); fi
+	$(B)/bin/instpackage $(INSTFLAG) '$(B)' '$(DESTDIR)'
+	$(B)/bin/instchown $(INSTFLAG) '$(DESTDIR)'
 install: setup
 package: all
-	$(B)/bin/instpackage '$(B)' '$(DESTDIR)'
+	$(B)/bin/instpackage $(INSTFLAG) '$(B)' '$(DESTDIR)'
 check: all
-	$(B)/bin/instcheck '$(DESTDIR)'
+	$(B)/bin/instcheck $(INSTFLAG) '$(DESTDIR)'
 
 run:
 	sh src/tools/run.sh '$(QMAIL)' '$(B)'

@@ -30,9 +30,12 @@ typedef struct hier_entry_s {
 	const char *group; /* group, an auto_group* name */
 	unsigned mode;     /* permission bits, with setuid, setgid and sticky */
 	size_t size;       /* HIER_ZERO: length when made; instcheck checks it when not 0 */
+	const char *from;  /* HIER_PROG, HIER_DOC: the source when its name is not path's
+			      last part (a program in bin/, a file of the source tree); or 0 */
 } hier_entry;
 
-extern const hier_entry hier[]; /* the hierarchy; ends with an entry whose path is 0 */
+extern const hier_entry hier[];      /* the hierarchy; ends with an entry whose path is 0 */
+extern const hier_entry hier_mini[]; /* mini-qmail's: no queue, qmail-queue is qmail-qmqpc */
 
 /* One concrete thing to install: a table entry with splits and man pages expanded. */
 typedef struct hier_item_s {

@@ -1,5 +1,5 @@
 /*
- * smtproute.c - smtproutes lookup. The list is what control_readlist gives: items,
+ * smtproute.c - smtproutes (and qmtproutes) lookup. The list is what control_readlist gives: items,
  * each followed by a NUL. Items without a colon carry no route and are ignored.
  * smtproute_find returns 1 when an item matched, 0 when none did, and -1 with errno
  * EINVAL when the matching item is malformed (the caller defers rather than guess).
@@ -60,12 +60,12 @@ static size_t bracket(const char *s, size_t n, ip_addr *ip)
 	return k + 2;
 }
 
-/* smtproute_parse - the value of an item, "relay[:port]", into r (entry untouched);
- * 1, or 0 with errno EINVAL */
-int smtproute_parse(smtproute *r, const char *value, size_t len)
+/* smtproute_parseport - the value of an item, "relay[:port]", into r (entry
+ * untouched), with port defport when the item names none; 1, or 0 with errno EINVAL */
+int smtproute_parseport(smtproute *r, const char *value, size_t len, unsigned defport)
 {
 	size_t k;
-	uint64_t port = 25;
+	uint64_t port = defport;
 	r->relay = 0;
 	r->relaylen = 0;
 	r->ip.family = 0;
@@ -101,8 +101,16 @@ bad:
 	return 0;
 }
 
-/* smtproute_find - the route for host[0..hostlen) */
-int smtproute_find(smtproute *r, const char *list, size_t len, const char *host, size_t hostlen)
+/* smtproute_parse - smtproute_parseport for smtproutes: port 25 unless the item says */
+int smtproute_parse(smtproute *r, const char *value, size_t len)
+{
+	return smtproute_parseport(r, value, len, SMTPROUTE_SMTP);
+}
+
+/* smtproute_findport - the route for host[0..hostlen) in list, port defport unless the
+ * item names one (qmtproutes shares the syntax with another port) */
+int smtproute_findport(smtproute *r, const char *list, size_t len, const char *host, size_t hostlen,
+		       unsigned defport)
 {
 	size_t i, vlen = 0;
 	const char *v = lookup(list, len, host, hostlen, &r->entry, &vlen);
@@ -115,5 +123,11 @@ int smtproute_find(smtproute *r, const char *list, size_t len, const char *host,
 		r->entry = 0;
 		return 0;
 	}
-	return smtproute_parse(r, v, vlen) ? 1 : -1;
+	return smtproute_parseport(r, v, vlen, defport) ? 1 : -1;
+}
+
+/* smtproute_find - the route for host[0..hostlen) in smtproutes */
+int smtproute_find(smtproute *r, const char *list, size_t len, const char *host, size_t hostlen)
+{
+	return smtproute_findport(r, list, len, host, hostlen, SMTPROUTE_SMTP);
 }

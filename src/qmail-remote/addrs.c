@@ -1,6 +1,9 @@
 /*
- * addrs.c - where to deliver (SPEC section 8). In order:
- *   1. control/smtproutes: a route to an address uses that address; a route to a host
+ * addrs.c - how and where to deliver (SPEC section 8). In order:
+ *   0. control/qmtproutes, then control/smtproutes: the first that has an item for the
+ *      domain decides the protocol (QMTP, port 209 by default, or SMTP, port 25) and
+ *      is used as below.
+ *   1. the route: a route to an address uses that address; a route to a host
  *      name uses its A and AAAA records (a name that does not resolve is a temporary
  *      configuration error, #4.3.5); no check for mail loops (the route is the
  *      administrator's word). A route with an empty relay only sets the port.
@@ -22,7 +25,6 @@
 #include "dns.h"
 #include "remote.h"
 #include "size.h"
-#include "smtproute.h"
 #include "sock.h"
 
 /* add - append an address to try */
@@ -113,8 +115,9 @@ static void relay(remote *r, const char *name, size_t len)
 	if (x == DNS_TEMP)
 		temporary(r, "the relay ", host.s);
 	if (x != DNS_OK)
-		finish(r, 'Z', 0, "The relay ", host.s,
-		       " in control/smtproutes has no address in the DNS. (#4.3.5)\n", (char *)0);
+		finish(r, 'Z', 0, "The relay ", host.s, " in control/",
+		       r->qmtp ? "qmtproutes" : "smtproutes",
+		       " has no address in the DNS. (#4.3.5)\n", (char *)0);
 	add_list(r, &l, 0);
 	ip_list_free(&l);
 	sa_free(&host);
@@ -192,25 +195,41 @@ static void by_mx(remote *r)
 	       (char *)0);
 }
 
-/* addrs_find - fill r->t with the addresses to try, in order, and set r->port; a
+/* addrs_route - look the domain up in qmtproutes, then smtproutes: set r->qmtp, the
+ * default port, and r->route when an item matched; a malformed item ends the run */
+void addrs_route(remote *r)
+{
+	size_t n = strlen(r->host);
+	int x = smtproute_findport(&r->route, r->qroutes.s, r->qroutes.len, r->host, n,
+				   SMTPROUTE_QMTP);
+	if (x == -1)
+		finish(r, 'Z', 0, "Malformed entry in control/qmtproutes: ", r->route.entry,
+		       " (#4.3.5)\n", (char *)0);
+	r->qmtp = x == 1;
+	r->port = r->qmtp ? SMTPROUTE_QMTP : SMTPROUTE_SMTP;
+	if (!r->qmtp) {
+		x = smtproute_find(&r->route, r->routes.s, r->routes.len, r->host, n);
+		if (x == -1)
+			finish(r, 'Z', 0, "Malformed entry in control/smtproutes: ", r->route.entry,
+			       " (#4.3.5)\n", (char *)0);
+	}
+	r->routed = x == 1;
+	if (r->routed)
+		r->port = r->route.port;
+}
+
+/* addrs_find - fill r->t with the addresses to try, in order (after addrs_route); a
  * domain that cannot be delivered to ends the run here */
 void addrs_find(remote *r)
 {
-	smtproute rt;
 	ip_addr ip;
-	int x = smtproute_find(&rt, r->routes.s, r->routes.len, r->host, strlen(r->host));
-	r->port = SMTP_PORT;
-	if (x == -1)
-		finish(r, 'Z', 0, "Malformed entry in control/smtproutes: ", rt.entry,
-		       " (#4.3.5)\n", (char *)0);
-	if (x == 1) {
-		r->port = rt.port;
-		if (rt.ip.family) {
-			add(r, &rt.ip, 0);
+	if (r->routed) {
+		if (r->route.ip.family) {
+			add(r, &r->route.ip, 0);
 			return;
 		}
-		if (rt.relay) {
-			relay(r, rt.relay, rt.relaylen);
+		if (r->route.relay) {
+			relay(r, r->route.relay, r->route.relaylen);
 			return;
 		}
 	}

@@ -1,13 +1,15 @@
 /*
- * qmail-remote - deliver one message by SMTP to the mail servers of one domain.
+ * qmail-remote - deliver one message by SMTP (or QMTP) to the mail servers of one domain.
  *
  *	qmail-remote host sender recipient...
  *
  * Run by qmail-rspawn as qmailr (or by hand), with the message on fd 0. Works in
- * QMAILHOME; reads control/helohost (else control/me), control/smtproutes,
- * control/timeoutconnect and control/timeoutremote. Measures the message (message.c),
- * finds the addresses to try (addrs.c), connects to the first that answers, skipping
- * those that timed out lately (queue/lock/tcpto), and speaks ESMTP (smtp.c).
+ * QMAILHOME; reads control/helohost (else control/me), control/qmtproutes,
+ * control/smtproutes, control/timeoutconnect and control/timeoutremote. Finds the
+ * protocol (addrs.c: QMTP when qmtproutes has an item for the domain), measures the
+ * message for SMTP (message.c), finds the addresses to try (addrs.c), connects to the
+ * first that answers, skipping those that timed out lately (queue/lock/tcpto, conn.c),
+ * and speaks ESMTP (smtp.c) or QMTP (qmtp.c).
  *
  * OUTPUT on fd 1, written once at the end: once the server accepted the sender, one
  * report per recipient in argument order ('r' accepted, 'h' refused for good, 's'
@@ -82,6 +84,20 @@ void nomem(remote *r)
 	finish(r, 'Z', 0, "Out of memory. (#4.3.0)\n", (char *)0);
 }
 
+/* rcpt_report - one recipient report: 'r' accepted, or 'h'/'s' with the server's last
+ * reply as the reason */
+void rcpt_report(remote *r, char c)
+{
+	int ok = sa_catc(&r->report, c);
+	if (ok && c != 'r')
+		ok = sa_cats(&r->report, r->ip) &&
+		     sa_cats(&r->report, " does not like recipient.\nRemote host said: ") &&
+		     sa_catb(&r->report, r->reply.text.s, r->reply.text.len) &&
+		     sa_catc(&r->report, '\n');
+	if (!ok || !sa_0(&r->report))
+		nomem(r);
+}
+
 /* seconds - control/NAME as milliseconds for a timeout; def when missing or 0 */
 static unsigned seconds(remote *r, const char *name, uint64_t def)
 {
@@ -118,6 +134,8 @@ static void controls(remote *r)
 		       (char *)0);
 	if (control_readlist(&r->routes, "control/smtproutes") == -1)
 		finish(r, 'Z', 0, "Unable to read control/smtproutes. (#4.3.0)\n", (char *)0);
+	if (control_readlist(&r->qroutes, "control/qmtproutes") == -1)
+		finish(r, 'Z', 0, "Unable to read control/qmtproutes. (#4.3.0)\n", (char *)0);
 	r->tconnect = seconds(r, "control/timeoutconnect", 60);
 	r->tremote = seconds(r, "control/timeoutremote", 1200);
 }
@@ -157,6 +175,11 @@ int main(int argc, char **argv)
 		finish(r, 'Z', 0, "Unable to switch to the qmail home directory. (#4.3.0)\n",
 		       (char *)0);
 	controls(r);
+	addrs_route(r);
+	if (r->qmtp) { /* QMTP carries any address and any last line as they are */
+		addrs_find(r);
+		qmtp_deliver(r);
+	}
 	envelope(r);
 	message_measure(r);
 	addrs_find(r);

@@ -1,8 +1,11 @@
 /*
  * remote.h - the state of qmail-remote and its modules:
  *   main.c     arguments, control files, the reports on fd 1 and the one exit
- *   addrs.c    where to connect: smtproutes, address literals, MX and A/AAAA records
- *   smtp.c     the connection (with the timeout table) and the SMTP dialogue
+ *   addrs.c    which protocol and where to connect: qmtproutes, smtproutes, address
+ *              literals, MX and A/AAAA records
+ *   conn.c     the connection, with the timeout table
+ *   smtp.c     the SMTP dialogue
+ *   qmtp.c     the QMTP package and its replies
  *   message.c  the message from fd 0: measured before, encoded while sending
  */
 #ifndef REMOTE_H
@@ -16,8 +19,7 @@
 #include "ip.h"
 #include "sa.h"
 #include "smtpreply.h"
-
-#define SMTP_PORT 25
+#include "smtproute.h"
 
 typedef struct target_s {
 	ip_addr ip;    /* where to connect */
@@ -31,9 +33,13 @@ typedef struct remote_s {
 	size_t nrcpt;         /* how many */
 	sa helo;              /* control/helohost, else control/me */
 	sa routes;            /* control/smtproutes, as items */
+	sa qroutes;           /* control/qmtproutes, as items */
+	int qmtp;             /* a qmtproutes item matched: deliver by QMTP */
+	int routed;           /* route holds the matching item of one of the two files */
+	smtproute route;      /* that item */
 	unsigned tconnect;    /* milliseconds allowed for a connect */
 	unsigned tremote;     /* milliseconds allowed for each reply and each write */
-	unsigned port;        /* the SMTP port: 25 unless a route says otherwise */
+	unsigned port;        /* 25 (SMTP) or 209 (QMTP) unless a route says otherwise */
 	target *t;            /* the addresses to try, in order; owned */
 	size_t nt;            /* addresses in use */
 	size_t at;            /* addresses allocated */
@@ -57,10 +63,16 @@ typedef struct remote_s {
 _Noreturn void finish(remote *r, char status, int said, const char *s, ...)
 	__attribute__((sentinel));
 _Noreturn void nomem(remote *r);
+void rcpt_report(remote *r, char c);
 
+void addrs_route(remote *r);
 void addrs_find(remote *r);
 
+void conn_open(remote *r);
+_Noreturn void conn_lost(remote *r);
+
 void smtp_deliver(remote *r);
+_Noreturn void qmtp_deliver(remote *r);
 
 /* message_send results besides 1 */
 #define MESSAGE_NET     0  /* the connection failed */

@@ -1,11 +1,8 @@
 /*
- * smtp.c - the connection and the SMTP dialogue (RFC 5321, with RFC 1869 EHLO, RFC
+ * smtp.c - the SMTP dialogue (RFC 5321, with RFC 1869 EHLO, RFC
  * 2920 PIPELINING, RFC 1870 SIZE and RFC 6152 8BITMIME when the server offers them).
  *
- * Connecting: each address in order, skipping those the timeout table marks (tcpto.h);
- * a connect that times out is counted there, any other outcome (even a refusal, which
- * is an answer) clears the address. The table is locked only around its reads and
- * writes, never across a connect; if it cannot be used, every address is tried.
+ * The connection is conn.c's (shared with QMTP, with the timeout table).
  *
  * Replies: each must be complete within timeoutremote (a deadline for the whole
  * reply, not only for each read, so a server that sends one byte a minute cannot hold
@@ -16,100 +13,13 @@
  * QUIT is sent only while the server awaits a command, and never waited for.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "error.h"
 #include "fmt.h"
-#include "lock.h"
 #include "remote.h"
 #include "smtpaddr.h"
-#include "sock.h"
-#include "tcpto.h"
 #include "tm.h"
-
-#define TCPTO_LOCK_MS 5000 /* longest wait for the timeout table's lock */
-
-/* table - open, lock and load the timeout table; the descriptor, or -1 (no table) */
-static int table(tcpto *t)
-{
-	int fd = open(TCPTO_FILE, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-	if (fd == -1)
-		return -1;
-	if (!lock_ex_timeout(fd, TCPTO_LOCK_MS) || !tcpto_load(fd, t)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* skip - whether the timeout table says not to try ip now */
-static int skip(const ip_addr *ip)
-{
-	tcpto t;
-	int busy;
-	int fd = table(&t);
-	if (fd == -1)
-		return 0;
-	busy = tcpto_busy(&t, ip, (uint64_t)tm_now(), (unsigned long)getpid());
-	close(fd);
-	return busy;
-}
-
-/* note - record in the timeout table how a connect to ip went */
-static void note(const ip_addr *ip, int timedout)
-{
-	tcpto t;
-	size_t i;
-	int fd = table(&t);
-	if (fd == -1)
-		return;
-	i = timedout ? tcpto_fail(&t, ip, (uint64_t)tm_now()) : tcpto_ok(&t, ip);
-	if (i != TCPTO_NONE)
-		(void)tcpto_store(fd, &t, i);
-	close(fd);
-}
-
-/* connect_any - connect to the first address that answers, or end the run */
-static void connect_any(remote *r)
-{
-	size_t i;
-	int e = 0;
-	for (i = 0; i < r->nt; ++i) {
-		int fd;
-		if (skip(&r->t[i].ip)) {
-			if (!e)
-				e = ETIMEDOUT;
-			continue;
-		}
-		fd = sock_connect(&r->t[i].ip, (uint16_t)r->port, 0, r->tconnect);
-		e = fd == -1 ? errno : 0;
-		note(&r->t[i].ip, e == ETIMEDOUT);
-		if (fd != -1) {
-			r->fd = fd;
-			r->ip[ip_fmt(r->ip, &r->t[i].ip)] = 0;
-			buf_init(&r->in, fd, r->inspace, sizeof r->inspace);
-			buf_init(&r->out, fd, r->outspace, sizeof r->outspace);
-			buf_settimeout(&r->out, r->tremote);
-			return;
-		}
-	}
-	finish(r, 'Z', 0, "Unable to establish an SMTP connection to ", r->host, " (",
-	       e ? error_str(e) : "no address to try", "). (#4.4.1)\n", (char *)0);
-}
-
-/* lost - the connection failed; errno says how */
-static _Noreturn void lost(remote *r)
-{
-	const char *dup = r->sentdot ? " Possible duplicate!" : "";
-	r->cmdstate = 0;
-	if (errno == ETIMEDOUT)
-		finish(r, 'Z', 0, "Connection to ", r->ip, " timed out.", dup, " (#4.4.2)\n",
-		       (char *)0);
-	finish(r, 'Z', 0, "Connection to ", r->ip, " died (", error_str(errno), ").", dup,
-	       " (#4.4.2)\n", (char *)0);
-}
 
 /* reply - read one reply, within the deadline; its code */
 static unsigned reply(remote *r)
@@ -143,14 +53,14 @@ static unsigned reply(remote *r)
 		now = tm_mono_ms();
 		if (now >= deadline) {
 			errno = ETIMEDOUT;
-			lost(r);
+			conn_lost(r);
 		}
 		buf_settimeout(&r->in, (unsigned)(deadline - now));
 		got = buf_feed(&r->in);
 		if (got == 0)
 			errno = ECONNRESET;
 		if (got <= 0)
-			lost(r);
+			conn_lost(r);
 	}
 }
 
@@ -159,21 +69,13 @@ static void command(remote *r, int flush)
 {
 	if (!buf_putsa(&r->out, &r->cmd) || !buf_put(&r->out, "\r\n", 2) ||
 	    (flush && !buf_flush(&r->out)))
-		lost(r);
+		conn_lost(r);
 }
 
 /* put_rcpt_report - one recipient report: 'r', 'h' or 's' from the RCPT reply */
 static void put_rcpt_report(remote *r, unsigned code)
 {
-	char c = code >= 200 && code < 300 ? 'r' : code >= 500 ? 'h' : 's';
-	int ok = sa_catc(&r->report, c);
-	if (ok && c != 'r')
-		ok = sa_cats(&r->report, r->ip) &&
-		     sa_cats(&r->report, " does not like recipient.\nRemote host said: ") &&
-		     sa_catb(&r->report, r->reply.text.s, r->reply.text.len) &&
-		     sa_catc(&r->report, '\n');
-	if (!ok || !sa_0(&r->report))
-		nomem(r);
+	rcpt_report(r, code >= 200 && code < 300 ? 'r' : code >= 500 ? 'h' : 's');
 }
 
 /* hello - greeting, then EHLO (HELO if the server does not know EHLO) */
@@ -296,7 +198,7 @@ static int envelope(remote *r, int esmtp)
 	if (!accepted) {
 		if (code == 354) { /* RFC 2920: an empty message ends the transaction */
 			if (!buf_puts(&r->out, ".\r\n") || !buf_flush(&r->out))
-				lost(r);
+				conn_lost(r);
 			(void)reply(r);
 		}
 		return 0;
@@ -313,13 +215,13 @@ void smtp_deliver(remote *r)
 {
 	unsigned code;
 	int esmtp;
-	connect_any(r);
+	conn_open(r);
 	esmtp = hello(r);
 	if (!envelope(r, esmtp))
 		finish(r, 'D', 0, "Giving up on ", r->ip, ".\n", (char *)0);
 	switch (message_send(r)) {
 	case MESSAGE_NET:
-		lost(r);
+		conn_lost(r);
 	case MESSAGE_READ:
 		finish(r, 'Z', 0, "Unable to read the message. (#4.3.0)\n", (char *)0);
 	case MESSAGE_PARTIAL:

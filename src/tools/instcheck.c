@@ -1,6 +1,7 @@
 /*
  * instcheck - verify the installed tree (hier.c) under DESTDIR + QMAILHOME.
- * usage: instcheck [DESTDIR]     (run from the top of the source tree)
+ * usage: instcheck [-m] [DESTDIR]     (run from the top of the source tree; -m: the
+ * mini-qmail tree)
  *
  * Looks at every entry without following symbolic links and prints one line on
  * stdout per problem, naming the path and what is wrong: missing, wrong type, owner,
@@ -213,17 +214,23 @@ static int check(const hier_item *it, void *arg)
 int main(int argc, char **argv)
 {
 	hier_where where = {0, ".", 0};
+	const hier_entry *table = hier;
 	sa root = SA_ZERO;
 	die_init(argv[0]);
+	if (argc > 1 && !strcmp(argv[1], "-m")) { /* the mini-qmail tree */
+		table = hier_mini;
+		--argc;
+		++argv;
+	}
 	if (argc > 2)
-		die_x(100, "usage: instcheck [DESTDIR]", NULL);
+		die_x(100, "usage: instcheck [-m] [DESTDIR]", NULL);
 	where.destdir = argc > 1 ? argv[1] : "";
 	if (!hier_root(&root, where.destdir))
 		die_x(111, "out of memory", NULL);
 	g.rootfd = open(root.s, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (g.rootfd < 0)
 		die_sys(111, "unable to open ", root.s, NULL);
-	if (!hier_walk(hier, &where, check, 0))
+	if (!hier_walk(table, &where, check, 0))
 		die_sys(111, "unable to list the man pages in man/", NULL);
 	if (g.bad) {
 		char n[FMT_U64];

@@ -1,6 +1,7 @@
 /*
  * instchown - give every entry of the installed tree (hier.c) its owner, group and
- * mode. usage: instchown [DESTDIR]     (run as root, after instpackage)
+ * mode. usage: instchown [-m] [DESTDIR]     (run as root, after instpackage; -m: the
+ * mini-qmail tree)
  *
  * Owners and groups are names, looked up now; a missing account stops everything
  * before any change. Each entry is reached without following a symbolic link at any
@@ -12,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -116,17 +118,23 @@ static int set_owner(const hier_item *it, void *arg)
 int main(int argc, char **argv)
 {
 	hier_where where = {0, ".", 0};
+	const hier_entry *table = hier;
 	sa root = SA_ZERO;
 	die_init(argv[0]);
+	if (argc > 1 && !strcmp(argv[1], "-m")) { /* the mini-qmail tree */
+		table = hier_mini;
+		--argc;
+		++argv;
+	}
 	if (argc > 2)
-		die_x(100, "usage: instchown [DESTDIR]", NULL);
+		die_x(100, "usage: instchown [-m] [DESTDIR]", NULL);
 	where.destdir = argc > 1 ? argv[1] : "";
 	if (!hier_root(&root, where.destdir))
 		die_x(111, "out of memory", NULL);
 	g.rootfd = open(root.s, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (g.rootfd < 0)
 		die_sys(111, "unable to open ", root.s, " (run instpackage first)", NULL);
-	if (!hier_walk(hier, &where, check_names, 0) || !hier_walk(hier, &where, set_owner, 0))
+	if (!hier_walk(table, &where, check_names, 0) || !hier_walk(table, &where, set_owner, 0))
 		die_sys(111, "unable to list the man pages in man/", NULL);
 	sa_free(&root);
 	return 0;

@@ -1,6 +1,7 @@
 /*
  * instpackage - create the installed tree (hier.c) under DESTDIR + QMAILHOME.
- * usage: instpackage BUILDDIR [DESTDIR]     (run from the top of the source tree)
+ * usage: instpackage [-m] BUILDDIR [DESTDIR]     (run from the top of the source tree)
+ * -m: the mini-qmail tree (hier_mini) instead of the full one.
  *
  * Makes every directory, queue file and named pipe, and copies programs from
  * BUILDDIR/bin, documents and man pages from the source tree. Sets modes, not owners
@@ -239,10 +240,16 @@ static void make_root(char *root)
 int main(int argc, char **argv)
 {
 	hier_where where = {0, ".", 0};
+	const hier_entry *table = hier;
 	sa root = SA_ZERO;
 	die_init(argv[0]);
+	if (argc > 1 && !strcmp(argv[1], "-m")) {
+		table = hier_mini;
+		--argc;
+		++argv;
+	}
 	if (argc < 2 || argc > 3 || !argv[1][0])
-		die_x(100, "usage: instpackage BUILDDIR [DESTDIR]", NULL);
+		die_x(100, "usage: instpackage [-m] BUILDDIR [DESTDIR]", NULL);
 	where.builddir = argv[1];
 	where.destdir = argc > 2 ? argv[2] : "";
 	umask(077);
@@ -252,7 +259,7 @@ int main(int argc, char **argv)
 	g.rootfd = open(root.s, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (g.rootfd < 0)
 		die_sys(111, "unable to open ", root.s, NULL);
-	if (!hier_walk(hier, &where, install, 0))
+	if (!hier_walk(table, &where, install, 0))
 		die_sys(111, "unable to list the man pages in man/", NULL);
 	sa_free(&root);
 	return 0;

@@ -82,6 +82,7 @@ static const ctl known[] = {
 	{"percenthack",         CTL_LIST, 0, 0, 0},
 	{"plusdomain",          CTL_LINE, 1, "plusdomain", 0},
 	{"qmqpservers",         CTL_LIST, 0, 0, "qmail-qmqpc cannot queue"},
+	{"qmtproutes",          CTL_LIST, 0, 0, "no domain is delivered by QMTP"},
 	{"queuelifetime",       CTL_INT,  0, "604800", 0},
 	{"rcpthosts",           CTL_LIST, 0, 0, "mail for every domain is accepted: an open relay"},
 	{"recipients.cdb",      CTL_CDB,  0, 0, "recipients are not checked at RCPT time"},

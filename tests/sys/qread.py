@@ -307,6 +307,7 @@ def controls(me):
         "control/percenthack: none",
         "control/plusdomain: " + m("plusdomain"),
         "control/qmqpservers: none (qmail-qmqpc cannot queue)",
+        "control/qmtproutes: none (no domain is delivered by QMTP)",
         "control/queuelifetime: 604800 (default)",
         "control/rcpthosts: empty",
         "control/recipients.cdb: none (recipients are not checked at RCPT time)",

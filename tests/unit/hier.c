@@ -277,21 +277,21 @@ static void t_destdir(void)
 
 /* clang-format off */
 static const hier_entry custom[] = {
-	{HIER_DIR,   "",        auto_usero, auto_groupq, 0755,  0},
-	{HIER_PROG,  "bin/foo", auto_userq, auto_groupq, 04711, 0},
-	{HIER_DOC,   "doc/FAQ", auto_usero, auto_groupq, 0644,  0},
-	{HIER_SPLIT, "q",       auto_users, auto_groupq, 0700,  0},
-	{HIER_ZERO,  "z",       auto_userr, auto_groupq, 0644,  7},
-	{HIER_DIR,   0,         0,          0,           0,     0},
+	{HIER_DIR,   "",        auto_usero, auto_groupq, 0755, 0, 0},
+	{HIER_PROG,  "bin/foo", auto_userq, auto_groupq, 04711, 0, 0},
+	{HIER_DOC,   "doc/FAQ", auto_usero, auto_groupq, 0644, 0, 0},
+	{HIER_SPLIT, "q",       auto_users, auto_groupq, 0700, 0, 0},
+	{HIER_ZERO,  "z",       auto_userr, auto_groupq, 0644, 7, 0},
+	{HIER_DIR,   0,         0,          0,           0, 0, 0},
 };
 static const hier_entry bad[] = {
-	{HIER_DIR,  "",  auto_usero, auto_groupq, 0755, 0},
-	{HIER_FILE, "f", auto_usero, auto_groupq, 0644, 0},
-	{HIER_DIR,  0,   0,          0,           0,    0},
+	{HIER_DIR,  "",  auto_usero, auto_groupq, 0755, 0, 0},
+	{HIER_FILE, "f", auto_usero, auto_groupq, 0644, 0, 0},
+	{HIER_DIR,  0,   0,          0,           0, 0, 0},
 };
 static const hier_entry manonly[] = {
-	{HIER_MAN, "man", auto_usero, auto_groupq, 0644, 0},
-	{HIER_DIR, 0,     0,          0,           0,    0},
+	{HIER_MAN, "man", auto_usero, auto_groupq, 0644, 0, 0},
+	{HIER_DIR, 0,     0,          0,           0, 0, 0},
 };
 /* clang-format on */
 
@@ -321,6 +321,36 @@ static void t_custom(void)
 	/* default source tree is "." */
 	T_OK(walk(custom, 0, 0, 0));
 	T_EQ_S(find("doc/FAQ") ? find("doc/FAQ")->src : 0, "./FAQ");
+}
+
+/* t_mini - the mini-qmail table: qmail-queue is a copy of qmail-qmqpc, no queue, no
+ * daemons, no accounts but root and the queue group, man pages from man/ */
+static void t_mini(void)
+{
+	static const char *const absent[] = {
+		"queue",           "queue/lock/trigger", "alias",
+		"bin/qmail-send",  "bin/qmail-start",    "bin/qmail-smtpd",
+		"bin/qmail-qmqpd", "bin/qmail-remote",   "users"};
+	const seen *s;
+	size_t i;
+	T_OK(walk(hier_mini, 0, "/top", "/build"));
+	s = find("bin/qmail-queue");
+	T_OK(s && s->type == HIER_FILE && s->mode == 0755 && s->user == auto_usero);
+	T_EQ_S(s ? s->src : 0, "/build/bin/qmail-qmqpc");
+	s = find("bin/sendmail");
+	T_EQ_S(s ? s->src : 0, "/build/bin/sendmail");
+	T_OK(find("bin/qmail-inject") && find("bin/qmail-qmqpc") && find("control"));
+	s = find("man/man8/qmail-inject.8");
+	T_EQ_S(s ? s->src : 0, "/top/man/qmail-inject.8");
+	s = find("doc/INSTALL");
+	T_EQ_S(s ? s->src : 0, "/top/INSTALL");
+	for (i = 0; i < sizeof absent / sizeof absent[0]; ++i)
+		if (!T_OK(find(absent[i]) == 0))
+			T_EQ_S(absent[i], "");
+	for (i = 0; i < w.n; ++i) {
+		T_OK(w.items[i].user == auto_usero);
+		T_OK(!(w.items[i].mode & 06000));
+	}
 }
 
 static void t_stop_and_errors(void)
@@ -424,13 +454,9 @@ static void t_dirfd(void)
 }
 
 const t_case t_cases[] = {
-	T_CASE(t_root),
-	T_CASE(t_table_order),
-	T_CASE(t_table_spec),
-	T_CASE(t_man_pages),
-	T_CASE(t_destdir),
-	T_CASE(t_custom),
-	T_CASE(t_stop_and_errors),
-	T_CASE(t_dirfd),
-	T_END,
+	T_CASE(t_root),       T_CASE(t_table_order),
+	T_CASE(t_table_spec), T_CASE(t_man_pages),
+	T_CASE(t_destdir),    T_CASE(t_custom),
+	T_CASE(t_mini),       T_CASE(t_stop_and_errors),
+	T_CASE(t_dirfd),      T_END,
 };

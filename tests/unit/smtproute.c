@@ -115,8 +115,34 @@ static void t_default(void)
 	T_EQ_MEM(r.relay, r.relaylen, "relay", 5);
 }
 
+/* the qmtproutes form: the same items, port 209 unless the item names one */
+static void t_qmtp(void)
+{
+	static const char q[] = "a.test:[2001:db8::5]\0b.test:relay:2209\0c.test:\0:[192.0.2.9]\0";
+	smtproute r;
+	T_EQ_U(smtproute_findport(&r, q, sizeof q - 1, "a.test", 6, SMTPROUTE_QMTP), 1);
+	T_EQ_U(r.port, 209);
+	T_EQ_U(r.ip.family, 6);
+	T_EQ_U(smtproute_findport(&r, q, sizeof q - 1, "b.test", 6, SMTPROUTE_QMTP), 1);
+	T_EQ_U(r.port, 2209);
+	T_EQ_MEM(r.relay, r.relaylen, "relay", 5);
+	T_EQ_U(smtproute_findport(&r, q, sizeof q - 1, "c.test", 6, SMTPROUTE_QMTP), 1);
+	T_EQ_U(r.port, 209);
+	T_OK(r.relay == 0 && r.ip.family == 0);
+	T_EQ_U(smtproute_findport(&r, q, sizeof q - 1, "other.test", 10, SMTPROUTE_QMTP), 1);
+	T_EQ_U(r.port, 209);
+	T_EQ_U(r.ip.family, 4);
+	T_EQ_U(smtproute_findport(&r, q, sizeof q - 1, "a.test", 6, SMTPROUTE_SMTP), 1);
+	T_EQ_U(r.port, 25);
+	T_EQ_U(smtproute_parseport(&r, "[::1]:", 6, SMTPROUTE_QMTP), 1);
+	T_EQ_U(r.port, 209);
+	T_EQ_U(smtproute_parseport(&r, "[::1]:0", 7, SMTPROUTE_QMTP), 0);
+	T_EQ_U(smtproute_parseport(&r, "::1", 3, SMTPROUTE_QMTP), 0);
+}
+
 const t_case t_cases[] = {
 	T_CASE(t_find),
 	T_CASE(t_default),
+	T_CASE(t_qmtp),
 	T_END,
 };
