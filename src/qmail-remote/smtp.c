@@ -122,22 +122,34 @@ static void mail_from(remote *r, int esmtp)
 		nomem(r);
 }
 
+/* unsendable - why address a cannot go into a RCPT command (a line break would end
+ * the command early; a domain that is no host name or address literal would make an
+ * invalid path, since other injectors than qmail-smtpd may queue one), or 0 */
+static const char *unsendable(const char *a)
+{
+	const char *at = strrchr(a, '@');
+	if (!smtpaddr_ok(a, strlen(a)))
+		return "hThe recipient address contains a line break. (#5.1.3)\n";
+	if (at && !smtpaddr_domain(at + 1, strlen(at + 1)))
+		return "hThe recipient address has an invalid domain. (#5.1.3)\n";
+	return 0;
+}
+
 /* rcpt_to - the RCPT command for recipient i; 0 if it cannot be sent at all */
 static int rcpt_to(remote *r, size_t i)
 {
 	const char *a = r->rcpt[i];
-	if (!smtpaddr_ok(a, strlen(a)))
+	if (unsendable(a))
 		return 0;
 	if (!sa_copys(&r->cmd, "RCPT TO:") || !smtpaddr_path(&r->cmd, a, strlen(a)))
 		nomem(r);
 	return 1;
 }
 
-/* refused - the report for a recipient that was never sent */
-static void refused(remote *r)
+/* refused - the report for recipient i, which was never sent */
+static void refused(remote *r, size_t i)
 {
-	if (!sa_cats(&r->report, "hThe recipient address contains a line break. (#5.1.3)\n") ||
-	    !sa_0(&r->report))
+	if (!sa_cats(&r->report, unsendable(r->rcpt[i])) || !sa_0(&r->report))
 		nomem(r);
 }
 
@@ -165,7 +177,7 @@ static int envelope(remote *r, int esmtp)
 			if (!sa_copy(&r->cmd, &r->reply.text))
 				nomem(r);
 			for (i = 0; i < r->nrcpt; ++i)
-				if (smtpaddr_ok(r->rcpt[i], strlen(r->rcpt[i])))
+				if (!unsendable(r->rcpt[i]))
 					(void)reply(r);
 			if (reply(r) == 354)
 				r->cmdstate = 0; /* a confused server: do not feed it QUIT */
@@ -177,7 +189,7 @@ static int envelope(remote *r, int esmtp)
 	}
 	for (i = 0; i < r->nrcpt; ++i) {
 		if (!rcpt_to(r, i)) {
-			refused(r);
+			refused(r, i);
 			continue;
 		}
 		if (!pipe)

@@ -608,6 +608,16 @@ def suite(P, binary, full, san):
        "recipient with a line break: h, the others delivered", repr(rec))
     if s4.sessions:
         ok(all(b"DATA\r" not in c for c in s4.sessions[0].commands), "line break never sent")
+    s4.reset()
+    rc, rec, _, _ = remote("example.test", "s@me.test",
+                           ["x@y z", "q@a\"b", "t@example.test.", "b@example.test"])
+    ok(rec is not None and [r[0] for r in rec] == ["h", "h", "h", "r", "K"]
+       and all("invalid domain. (#5.1.3)" in r[1] for r in rec[:3]),
+       "recipients with a space, a quote or a final dot in the domain: h #5.1.3, the "
+       "other delivered", repr(rec))
+    if s4.sessions:
+        eq([c for c in s4.sessions[0].commands if c.startswith(b"RCPT")],
+           [b"RCPT TO:<b@example.test>"], "invalid domains never sent")
 
     # --- configuration ---
     rc, rec, _, _ = remote("bad.test", "s@me.test", ["a@bad.test"])
