@@ -27,15 +27,25 @@ Settings on both sides:
            the sink, and verifies local recipients like our smtpd does)
 
 Cases (each system in turn, the order alternating per repetition; 3 repetitions;
-the table shows medians):
-  1. smtp-source with C = 1, 10, 50 parallel sessions sends N messages of 2 KB
-     (one message per connection) to a local user; the clock runs from the first
-     connection until all N files are in the user's Maildir/new;
-  2. the same with C = 10 for a remote recipient, relayed to smtp-sink; the clock
-     stops when the sink has received all N (its -c counter);
-  3. N/4 messages injected one after another with `sendmail -t`, until all are
-     in the Maildir.
+the table shows medians; --cases picks some by key):
+  local1, local10, local50: smtp-source with C = 1, 10, 50 parallel sessions sends N
+     messages of 2 KB (one message per connection) to a local user; the clock runs
+     from the first connection until all N files are in the user's Maildir/new;
+  remote10: the same with C = 10 for a remote recipient, relayed to smtp-sink; the
+     clock stops when the sink has received all N (its -c counter);
+  rcpts: one message to 1000 recipients at the sink domain (smtp-source -r 1000);
+     the clock stops when the queue is empty (rate = recipients/s);
+  sendmail: N/4 messages injected one after another with `sendmail -t`, until all
+     are in the Maildir;
+  qmqp10: qmqp-source, 10 sessions, N messages to the local user (Postfix: its qmqpd
+     on another loopback port, qmqpd_authorized_clients 127.0.0.0/8);
+  qmtp10: a Python QMTP client, 10 sessions, N messages (ours only: Postfix has no
+     QMTP server).
 N is 2000 (--quick: 200, so a run takes a few minutes).
+
+Peak PSS: the proportional set size of every process in a system's trees, summed,
+sampled every 0.25 s during a case; the largest sum (short-lived processes are
+mostly missed).
 
 CPU seconds per 1000 messages: /proc/PID/stat of every process of a system's
 process trees (ours: qmail-send and tcpserver; Postfix: master) is summed as
