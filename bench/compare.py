@@ -27,15 +27,25 @@ Settings on both sides:
            the sink, and verifies local recipients like our smtpd does)
 
 Cases (each system in turn, the order alternating per repetition; 3 repetitions;
-the table shows medians):
-  1. smtp-source with C = 1, 10, 50 parallel sessions sends N messages of 2 KB
-     (one message per connection) to a local user; the clock runs from the first
-     connection until all N files are in the user's Maildir/new;
-  2. the same with C = 10 for a remote recipient, relayed to smtp-sink; the clock
-     stops when the sink has received all N (its -c counter);
-  3. N/4 messages injected one after another with `sendmail -t`, until all are
-     in the Maildir.
+the table shows medians; --cases picks some by key):
+  local1, local10, local50: smtp-source with C = 1, 10, 50 parallel sessions sends N
+     messages of 2 KB (one message per connection) to a local user; the clock runs
+     from the first connection until all N files are in the user's Maildir/new;
+  remote10: the same with C = 10 for a remote recipient, relayed to smtp-sink; the
+     clock stops when the sink has received all N (its -c counter);
+  rcpts: one message to 1000 recipients at the sink domain (smtp-source -r 1000);
+     the clock stops when the queue is empty (rate = recipients/s);
+  sendmail: N/4 messages injected one after another with `sendmail -t`, until all
+     are in the Maildir;
+  qmqp10: qmqp-source, 10 sessions, N messages to the local user (Postfix: its qmqpd
+     on another loopback port, qmqpd_authorized_clients 127.0.0.0/8);
+  qmtp10: a Python QMTP client, 10 sessions, N messages (ours only: Postfix has no
+     QMTP server).
 N is 2000 (--quick: 200, so a run takes a few minutes).
+
+Peak PSS: the proportional set size of every process in a system's trees, summed,
+sampled every 0.25 s during a case; the largest sum (short-lived processes are
+mostly missed).
 
 CPU seconds per 1000 messages: /proc/PID/stat of every process of a system's
 process trees (ours: qmail-send and tcpserver; Postfix: master) is summed as
@@ -59,10 +69,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 TOP = os.getcwd()
 sys.path.insert(0, os.path.join(TOP, "tests"))
+import qmailtest  # noqa: E402
 from qmailtest import Prefix, User, wait_for  # noqa: E402
 
 DOMAIN = "bench.test"
@@ -168,8 +180,14 @@ class Sink:
 class Ours:
     name = "ours"
 
-    def __init__(self, sink):
-        self.q = Prefix("cmp")
+    def __init__(self, sink, top=None, name="ours"):
+        """top: build from another source tree (--base) under another name."""
+        self.name = name
+        qmailtest.TOP = top or TOP
+        try:
+            self.q = Prefix("cmp")
+        finally:
+            qmailtest.TOP = TOP
         if not self.q.ready:
             raise SystemExit("compare: private install failed")
         q = self.q
@@ -197,17 +215,37 @@ class Ours:
             stdout=subprocess.DEVNULL, stderr=self.slog)
         if not wait_for(lambda: listening(self.port), 10):
             raise SystemExit("compare: tcpserver did not start")
+        self.servers = [self.tcp]
+        for prog, attr in (("qmail-qmqpd", "qmqp_port"), ("qmail-qmtpd", "qmtp_port")):
+            port = free_port()
+            setattr(self, attr, port)
+            p = subprocess.Popen(
+                ["tcpserver", "-c", "100", "-b", "100", "-u", str(uid), "-g", str(gid), "-R",
+                 "-H", "-l", "ours.bench.example", "127.0.0.1", str(port), q.bin(prog)],
+                env=dict(ENV, RELAYCLIENT=""), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=self.slog)
+            self.servers.append(p)
+            if not wait_for(lambda: listening(port), 10):
+                raise SystemExit("compare: tcpserver for %s did not start" % prog)
 
     def roots(self):
-        return [self.q.proc.pid, self.tcp.pid]
+        return [self.q.proc.pid] + [p.pid for p in self.servers]
+
+    def queue_empty(self):
+        for d in ("todo", "info"):
+            for _, _, files in os.walk(self.q.path("queue", d)):
+                if files:
+                    return False
+        return True
 
     def sendmail(self):
         return [self.q.bin("sendmail"), "-t"], ENV
 
     def stop(self):
-        if self.tcp.poll() is None:
-            self.tcp.terminate()
-            self.tcp.wait(10)
+        for p in self.servers:
+            if p.poll() is None:
+                p.terminate()
+                p.wait(10)
         self.q.stop()
 
     def cleanup(self):
@@ -257,6 +295,7 @@ biff = no
 append_dot_mydomain = no
 maillog_file = {b}/maillog
 maillog_file_prefixes = /tmp
+qmqpd_authorized_clients = 127.0.0.0/8
 """.format(b=b, dom=DOMAIN, sink=sink.port)
         with open(os.path.join(self.etc, "main.cf"), "w") as f:
             f.write(main)
@@ -275,6 +314,9 @@ maillog_file_prefixes = /tmp
             out.append(line)
         if found != 1:
             raise SystemExit("compare: no 'smtp inet' line in /etc/postfix/master.cf")
+        self.qmqp_port = free_port()
+        self.qmtp_port = None  # Postfix has no QMTP server
+        out.append("127.0.0.1:%d inet n - n - - qmqpd\n" % self.qmqp_port)
         with open(os.path.join(self.etc, "master.cf"), "w") as f:
             f.writelines(out)
         r = subprocess.run(["postfix", "-c", self.etc, "start"], env=ENV)
@@ -285,6 +327,13 @@ maillog_file_prefixes = /tmp
 
     def roots(self):
         return [self.master]
+
+    def queue_empty(self):
+        for d in ("maildrop", "incoming", "active", "deferred", "hold"):
+            for _, _, files in os.walk(os.path.join(self.base, "spool", d)):
+                if files:
+                    return False
+        return True
 
     def sendmail(self):
         return ["/usr/sbin/sendmail", "-C", self.etc, "-t"], dict(ENV, MAIL_CONFIG=self.etc)
@@ -300,29 +349,139 @@ maillog_file_prefixes = /tmp
         shutil.rmtree(self.base, ignore_errors=True)
 
 
-def smtp_source(port, n, conc, rcpt):
+def smtp_source(port, n, conc, rcpt, rcpts=1):
     return subprocess.run(["smtp-source", "-s", str(conc), "-m", str(n), "-l", "2048",
+                           "-r", str(rcpts), "-M", "client.example", "-f",
+                           "bench@client.example", "-t", rcpt, "127.0.0.1:%d" % port],
+                          env=ENV, stdout=subprocess.DEVNULL)
+
+
+def qmqp_source(port, n, conc, rcpt):
+    return subprocess.run(["qmqp-source", "-s", str(conc), "-m", str(n), "-l", "2048",
                            "-M", "client.example", "-f", "bench@client.example", "-t", rcpt,
                            "127.0.0.1:%d" % port], env=ENV, stdout=subprocess.DEVNULL)
 
 
+def netstring(b):
+    return b"%d:%s," % (len(b), b)
+
+
+def qmtp_source(port, n, conc, rcpt):
+    """QMTP client: conc threads, one message (2 KB, LF lines) per connection."""
+    body = b"From: bench@client.example\nTo: %s\nSubject: qmtp\n\n" % rcpt.encode()
+    body += (b"x" * 63 + b"\n") * ((2048 - len(body)) // 64)
+    data = netstring(b"\n" + body) + netstring(b"bench@client.example") + \
+        netstring(netstring(rcpt.encode()))
+    left = [n]
+    lock = threading.Lock()
+    bad = []
+
+    def worker():
+        while True:
+            with lock:
+                if left[0] <= 0:
+                    return
+                left[0] -= 1
+            with socket.create_connection(("127.0.0.1", port), 30) as c:
+                c.sendall(data)
+                reply = b""
+                while not reply.endswith(b","):
+                    r = c.recv(512)
+                    if not r:
+                        break
+                    reply += r
+                if b":K" not in reply:
+                    bad.append(reply)
+
+    ts = [threading.Thread(target=worker) for _ in range(conc)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    if bad:
+        print("compare: qmtp refused: %r" % bad[:1])
+
+
+def tree_pids(roots):
+    kids = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    st = f.read()
+            except OSError:
+                continue
+            kids.setdefault(int(st[st.rindex(")") + 2:].split()[1]), []).append(int(d))
+    out, todo = [], list(roots)
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(kids.get(p, []))
+    return out
+
+
+def tree_pss(roots):
+    """Sum of the proportional set size (kB) of the processes under roots."""
+    total = 0
+    for p in tree_pids(roots):
+        try:
+            with open("/proc/%d/smaps_rollup" % p) as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            pass
+    return total
+
+
+class PssPeak(threading.Thread):
+    """Samples tree_pss every 0.25 s until stopped; keeps the peak."""
+
+    def __init__(self, roots):
+        super().__init__(daemon=True)
+        self.roots, self.peak, self.stop_ = roots, 0, threading.Event()
+        self.start()
+
+    def run(self):
+        while not self.stop_.wait(0.25):
+            self.peak = max(self.peak, tree_pss(self.roots))
+
+    def finish(self):
+        self.stop_.set()
+        self.join()
+        self.peak = max(self.peak, tree_pss(self.roots))
+        return self.peak
+
+
 def run_case(sysm, sink, case, n):
-    """One measurement: (seconds, cpu seconds, seconds to inject); None for a timeout."""
+    """One measurement: (seconds, cpu seconds, seconds to inject, peak PSS kB);
+    None for a timeout."""
     kind, conc = case
     empty_maildir(sysm.md)
     base = sink.count()
     extra = 0.0
     limit = max(120, n / 2)
     c0 = tree_cpu(sysm.roots())
+    pss = PssPeak(sysm.roots())
     t0 = time.monotonic()
-    if kind == "local":
-        smtp_source(sysm.port, n, conc, sysm.rcpt)
+    if kind in ("local", "qmqp", "qmtp"):
+        if kind == "local":
+            smtp_source(sysm.port, n, conc, sysm.rcpt)
+        elif kind == "qmqp":
+            qmqp_source(sysm.qmqp_port, n, conc, sysm.rcpt)
+        else:
+            qmtp_source(sysm.qmtp_port, n, conc, sysm.rcpt)
         ti = time.monotonic() - t0
         done = wait_for(lambda: count_new(sysm.md) >= n, limit, 0.01)
     elif kind == "remote":
         smtp_source(sysm.port, n, conc, "sink@" + SINKDOM)
         ti = time.monotonic() - t0
         done = wait_for(lambda: sink.count() >= base + n, limit, 0.01)
+    elif kind == "rcpts":
+        smtp_source(sysm.port, 1, 1, "sink@" + SINKDOM, rcpts=n)
+        ti = time.monotonic() - t0
+        done = wait_for(sysm.queue_empty, limit, 0.01)
     else:
         cmd, env = sysm.sendmail()
         msg = ("From: bench@%s\nTo: %s\nSubject: bench\n\n" % (DOMAIN, sysm.rcpt)).encode()
@@ -342,7 +501,7 @@ def run_case(sysm, sink, case, n):
     t = time.monotonic() - t0
     time.sleep(0.5)
     cpu = tree_cpu(sysm.roots()) - c0 + extra
-    return (t if done else None), cpu, ti
+    return (t if done else None), cpu, ti, pss.finish()
 
 
 def med(xs):
@@ -350,39 +509,61 @@ def med(xs):
     return statistics.median(xs) if xs else None
 
 
+CASES = [  # key, (kind, concurrency), name, messages as a fraction of N (0: fixed 1000)
+    ("local1", ("local", 1), "SMTP->Maildir, 1 client", 1),
+    ("local10", ("local", 10), "SMTP->Maildir, 10 clients", 1),
+    ("local50", ("local", 50), "SMTP->Maildir, 50 clients", 1),
+    ("remote10", ("remote", 10), "SMTP->relay->sink, 10", 1),
+    ("rcpts", ("rcpts", 1), "1 msg to 1000 rcpts at sink", 0),
+    ("sendmail", ("sendmail", 1), "sendmail -t, sequential", 0.25),
+    ("qmqp10", ("qmqp", 10), "QMQP->Maildir, 10 clients", 1),
+    ("qmtp10", ("qmtp", 10), "QMTP->Maildir, 10 clients", 1),
+]
+
+
 def main():
     ap = argparse.ArgumentParser(description="this suite against a private Postfix")
     ap.add_argument("--quick", action="store_true", help="200 messages per case, not 2000")
     ap.add_argument("--n", type=int, help="messages per SMTP case")
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--cases", default=",".join(c[0] for c in CASES),
+                    help="comma-separated subset of " + ",".join(c[0] for c in CASES))
+    ap.add_argument("--systems", default="ours,postfix", help="ours,postfix or one of them")
+    ap.add_argument("--base", help="also run a copy built from the source tree BASE "
+                    "(e.g. git archive of an older commit), as system 'base'")
     a = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("compare: run as root")
     if not shutil.which("tcpserver"):
         sys.exit("compare: tcpserver (ucspi-tcp) is needed")
     n = a.n or (200 if a.quick else 2000)
+    want = a.cases.split(",")
+    cases = [c for c in CASES if c[0] in want]
     ensure_postfix()
-    cases = [("local", 1), ("local", 10), ("local", 50), ("remote", 10), ("sendmail", 1)]
-    names = {("local", 1): "SMTP->Maildir, 1 client", ("local", 10): "SMTP->Maildir, 10 clients",
-             ("local", 50): "SMTP->Maildir, 50 clients", ("remote", 10): "SMTP->relay->sink, 10",
-             ("sendmail", 1): "sendmail -t, sequential"}
     sink = Sink()
     systems = []
     res = {}
     try:
-        systems.append(Ours(sink))
-        systems.append(Postfix(sink))
+        if "ours" in a.systems:
+            systems.append(Ours(sink))
+        if "postfix" in a.systems:
+            systems.append(Postfix(sink))
+        if a.base:
+            systems.append(Ours(sink, os.path.abspath(a.base), "base"))
         time.sleep(1)
         for rep in range(a.reps):
             order = systems if rep % 2 == 0 else systems[::-1]
-            for case in cases:
-                cn = n // 4 if case[0] == "sendmail" else n
+            for key, case, name, frac in cases:
+                cn = int(n * frac) if frac else 1000
                 for s in order:
-                    t, cpu, ti = run_case(s, sink, case, cn)
-                    res.setdefault((case, s.name), []).append((t, cpu, cn))
-                    print("rep %d %-26s %-8s %s s (injected in %.2f s), cpu %.2f s" %
-                          (rep + 1, names[case], s.name,
-                           "%.2f" % t if t else "TIMEOUT", ti, cpu), flush=True)
+                    if case[0] == "qmtp" and not getattr(s, "qmtp_port", None):
+                        continue
+                    t, cpu, ti, pss = run_case(s, sink, case, cn)
+                    res.setdefault((key, s.name), []).append((t, cpu, cn, pss))
+                    print("rep %d %-28s %-8s %s s (injected in %.2f s), cpu %.2f s, "
+                          "peak PSS %d MB" % (rep + 1, name, s.name,
+                                              "%.2f" % t if t else "TIMEOUT", ti, cpu,
+                                              pss // 1024), flush=True)
     finally:
         for s in systems:
             s.stop()
@@ -390,23 +571,35 @@ def main():
         for s in systems:
             s.cleanup()
     print()
-    print("%d messages per SMTP case, %d for sendmail; medians of %d runs; %d CPUs" %
-          (n, n // 4, a.reps, os.cpu_count()))
-    print("| case | ours msg/s | postfix msg/s | ours/postfix | ours CPU s/1000 | "
-          "postfix CPU s/1000 |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for case in cases:
-        row = []
-        for nm in ("ours", "postfix"):
-            rs = res.get((case, nm), [])
-            rate = med([cn / t if t else None for t, _, cn in rs])
-            cpu = med([c * 1000 / cn for t, c, cn in rs if t])
-            row.append((rate, cpu))
-        (ro, co), (rp, cp) = row
-        f = lambda x, p: ("%.*f" % (p, x)) if x is not None else "-"  # noqa: E731
-        ratio = ro / rp if ro and rp else None
-        print("| %s | %s | %s | %s | %s | %s |" % (names[case], f(ro, 0), f(rp, 0), f(ratio, 2),
-                                                   f(co, 2), f(cp, 2)))
+    print("%d messages per SMTP/QMQP/QMTP case, %d for sendmail, 1000 recipients; medians "
+          "of %d runs; %d CPUs; %s" % (n, n // 4, a.reps, os.cpu_count(),
+                                      time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())))
+    names = [x.name for x in systems]
+    head = "| case |" + "".join(" %s msg/s |" % x for x in names)
+    if "postfix" in names and "ours" in names:
+        head += " ours/postfix |"
+    if "base" in names and "ours" in names:
+        head += " ours/base |"
+    head += "".join(" %s CPU s/1000 |" % x for x in names)
+    head += "".join(" %s peak PSS MB |" % x for x in names)
+    print(head)
+    print("|---|" + "---:|" * (head.count("|") - 2))
+    f = lambda x, p: ("%.*f" % (p, x)) if x is not None else "-"  # noqa: E731
+    for key, case, name, frac in cases:
+        rate, cpu, pss = {}, {}, {}
+        for nm in names:
+            rs = res.get((key, nm), [])
+            rate[nm] = med([cn / t if t else None for t, _, cn, _ in rs])
+            cpu[nm] = med([c * 1000 / cn for t, c, cn, _ in rs if t])
+            pss[nm] = med([p / 1024 for t, _, _, p in rs if t])
+        row = "| %s |" % name + "".join(" %s |" % f(rate[x], 0) for x in names)
+        for other in ("postfix", "base"):
+            if other in names and "ours" in names:
+                r = rate["ours"] / rate[other] if rate["ours"] and rate[other] else None
+                row += " %s |" % f(r, 2)
+        row += "".join(" %s |" % f(cpu[x], 2) for x in names)
+        row += "".join(" %s |" % f(pss[x], 0) for x in names)
+        print(row)
 
-
-main()
+if __name__ == "__main__":
+    main()

@@ -6,7 +6,10 @@
  * and answers each with one byte on fd 1: '+' done (a file already gone counts as
  * removed), '!' an unlink failed, 'x' the request is malformed. After removing
  * todo/ID it syncs the todo directory before answering '+': a todo entry that came
- * back after a crash would make qmail-send deliver the message twice. At startup and
+ * back after a crash would make qmail-send deliver the message twice. Requests that
+ * are already waiting when one has been read are carried out together (up to
+ * BATCH), with one sync of todo/ for all of them before their answers, which go
+ * out in order; one request alone is answered as soon as it is done. At startup and
  * every 30 requests it removes pid/ files whose atime is older than 36 hours, left by
  * a qmail-queue that died (qmail-queue gives up after 24 hours).
  * DIAGNOSTICS: exit 0 when fd 0 ends; 111 when QMAILHOME/queue is unreachable or a
@@ -14,6 +17,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,6 +25,7 @@
 #include "auto.h"
 #include "buf.h"
 #include "die.h"
+#include "fd.h"
 #include "file.h"
 #include "queue.h"
 #include "scan.h"
@@ -31,6 +36,7 @@
 #define REQMIN     7           /* shortest: "foop/" + a digit + NUL */
 #define REAP_EVERY 30          /* requests between two sweeps of pid/ */
 #define REAP_AGE   (36 * 3600) /* a pid/ file this old belongs to a dead qmail-queue */
+#define BATCH      64          /* requests carried out before answering */
 
 static struct {
 	buf in;             /* requests from qmail-send */
@@ -68,8 +74,9 @@ static int gone(const char *path)
 	return unlink(path) == 0 || errno == ENOENT;
 }
 
-/* serve - carry out one request of len bytes (its NUL not counted); the reply */
-static char serve(const char *r, size_t len)
+/* serve - carry out one request of len bytes (its NUL not counted); the reply.
+ * *synced is cleared when a '+' for a todo request still needs todo/ synced. */
+static char serve(const char *r, size_t len, int *synced)
 {
 	uint64_t id;
 	char path[QUEUE_PATHMAX];
@@ -92,31 +99,67 @@ static char serve(const char *r, size_t len)
 		return gone(path) ? '+' : '!';
 	}
 	queue_name(path, "todo", id, 0);
-	if (!gone(path) || !file_syncdir("todo"))
+	if (!gone(path))
 		return '!';
+	*synced = 0;
 	return '+';
+}
+
+/* waiting - another request is already buffered or readable on fd 0 */
+static int waiting(void)
+{
+	struct pollfd p;
+	size_t n;
+	buf_peek(&cl.in, &n);
+	if (n)
+		return 1;
+	p.fd = 0;
+	p.events = POLLIN;
+	return poll(&p, 1, 0) > 0;
+}
+
+/* answer - sync todo/ if a todo removal needs it, then send the n replies; a
+ * failed sync turns every todo '+' of the batch into '!' */
+static void answer(char *reply, const int *istodo, size_t n, int synced)
+{
+	size_t i;
+	if (!synced && !file_syncdir("todo"))
+		for (i = 0; i < n; ++i)
+			if (istodo[i] && reply[i] == '+')
+				reply[i] = '!';
+	if (n && !fd_write_all(1, reply, n))
+		die_sys(111, "unable to write to qmail-send", NULL);
 }
 
 /* run - answer requests until qmail-send closes fd 0 */
 static void run(void)
 {
 	for (;;) {
-		unsigned int flags;
-		char reply;
-		int r;
-		cl.req.len = 0;
-		r = buf_getline(&cl.in, &cl.req, REQMAX + 1, 0, &flags);
-		if (r == -1 && errno == ENOMEM)
-			die_x(112, "out of memory", NULL);
-		if (r <= 0 || (flags & BUF_PARTIAL))
+		char reply[BATCH];
+		int istodo[BATCH];
+		size_t n = 0;
+		int synced = 1, r = 1;
+		do {
+			unsigned int flags;
+			cl.req.len = 0;
+			r = buf_getline(&cl.in, &cl.req, REQMAX + 1, 0, &flags);
+			if (r == -1 && errno == ENOMEM)
+				die_x(112, "out of memory", NULL);
+			if (r <= 0 || (flags & BUF_PARTIAL)) {
+				r = 0;
+				break;
+			}
+			istodo[n] = cl.req.len > 5 && str_start(cl.req.s, "todo/");
+			if (flags & BUF_OVERLONG)
+				reply[n++] = 'x';
+			else
+				reply[n++] = serve(cl.req.s, cl.req.len - 1, &synced);
+		} while (n < BATCH && waiting());
+		answer(reply, istodo, n, synced);
+		if (!r)
 			return;
-		if (flags & BUF_OVERLONG)
-			reply = 'x';
-		else
-			reply = serve(cl.req.s, cl.req.len - 1);
-		if (write(1, &reply, 1) != 1)
-			die_sys(111, "unable to write to qmail-send", NULL);
-		if (++cl.reqs >= REAP_EVERY) {
+		cl.reqs += n;
+		if (cl.reqs >= REAP_EVERY) {
 			cl.reqs = 0;
 			reap();
 		}

@@ -1,7 +1,7 @@
 /*
  * clean.c - qmail-send's side of qmail-clean, which removes the files qmail-send
- * may not (todo/, intd/ and mess/ belong to qmailq): one request at a time, each
- * answered by one byte. Also the sweep for stale files, run at startup and every
+ * may not (todo/, intd/ and mess/ belong to qmailq): requests, one or a batch at a
+ * time, each answered by one byte. Also the sweep for stale files, run at startup and every
  * CLEAN_EVERY seconds, one directory per call so deliveries go on meanwhile:
  *   mess/SPLIT/ID not read for STALE_AGE, with neither info nor todo: a qmail-queue
  *     died before linking todo/ID; qmail-clean removes it (and intd/ID)
@@ -30,18 +30,22 @@ static void lost(send *s)
 	s->exitasap = 1;
 }
 
-/* clean_req - ask qmail-clean to remove dir/ID ("todo" or "foop"); its answer:
- * '+' done, '!' an unlink failed, 'x' refused; 0 when the connection is lost */
-int clean_req(send *s, const char *dir, uint64_t id)
+/* clean_reqs - ask qmail-clean to remove dir/ID for the n ids ("todo" or "foop"),
+ * all requests in one write, then read its n answers into reply: '+' done, '!' an
+ * unlink failed, 'x' refused. qmail-clean answers in order and may sync todo/ once
+ * for all the requests it finds waiting. 0 when the connection is lost. n is at most
+ * CLEAN_BATCH, so the requests fit in the pipe and neither side blocks the other. */
+int clean_reqs(send *s, const char *dir, const uint64_t *id, size_t n, char *reply)
 {
-	char req[QUEUE_PATHMAX];
-	size_t n = queue_name(req, dir, id, 0) + 1, off = 0;
-	char c;
+	char req[CLEAN_BATCH * QUEUE_PATHMAX];
+	size_t len = 0, off = 0, i;
 	ssize_t r;
-	if (s->cleanlost)
+	if (s->cleanlost || n > CLEAN_BATCH)
 		return 0;
-	while (off < n) {
-		r = write(5, req + off, n - off);
+	for (i = 0; i < n; ++i)
+		len += queue_name(req + len, dir, id[i], 0) + 1;
+	while (off < len) {
+		r = write(5, req + off, len - off);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
@@ -50,14 +54,25 @@ int clean_req(send *s, const char *dir, uint64_t id)
 		}
 		off += (size_t)r;
 	}
-	do
-		r = read(6, &c, 1);
-	while (r < 0 && errno == EINTR);
-	if (r != 1) {
-		lost(s);
-		return 0;
+	for (off = 0; off < n;) {
+		r = read(6, reply + off, n - off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			lost(s);
+			return 0;
+		}
+		off += (size_t)r;
 	}
-	return c;
+	return 1;
+}
+
+/* clean_req - one request of clean_reqs; its answer, or 0 when the connection is
+ * lost */
+int clean_req(send *s, const char *dir, uint64_t id)
+{
+	char c;
+	return clean_reqs(s, dir, &id, 1, &c) ? c : 0;
 }
 
 /* exists - whether path exists; an error other than ENOENT counts as existing,

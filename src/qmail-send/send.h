@@ -31,6 +31,8 @@
 #define STALE_AGE   129600 /* a mess file unread this long (36 h) may be stale */
 #define BOUNCE_WAIT 10     /* seconds before retrying a bounce paragraph that failed */
 #define INJECT_WAIT 60     /* seconds before retrying a bounce that could not be queued */
+#define TODO_BATCH  32     /* todo entries preprocessed and synced together */
+#define CLEAN_BATCH 64     /* most requests sent to qmail-clean at once */
 
 #define REC_LONG 1 /* rec_get: the record was longer than asked for; the rest is skipped */
 #define REC_CUT  2 /* rec_get: the file ended before the record's NUL */
@@ -140,6 +142,7 @@ int idset_add(idset *x, uint64_t id);
 void idset_del(idset *x, uint64_t id);
 
 /* clean.c */
+int clean_reqs(send *s, const char *dir, const uint64_t *id, size_t n, char *reply);
 int clean_req(send *s, const char *dir, uint64_t id);
 void clean_step(send *s, uint64_t now);
 

@@ -1,20 +1,28 @@
 /*
  * todo.c - preprocessing: todo/ID, written by qmail-queue, becomes info/SPLIT/ID
  * (the sender), local/SPLIT/ID and remote/SPLIT/ID (the rewritten recipients).
+ * Entries are taken in batches of up to TODO_BATCH, so that the disk flushes of a
+ * whole batch are shared (group commit).
  *
- * Crash safety. The step order for one message is:
- *   1. read todo/ID through once, checking every record (a corrupt entry is logged
- *      and set aside for the postmaster, never half-processed);
- *   2. unlink info, local and remote left by an earlier attempt;
- *   3. create info (its mtime is the message's birth), then local and remote, each
- *      O_EXCL; write them; fsync each file, then each of their directories;
- *   4. only then ask qmail-clean to remove todo/ID (it syncs todo/ itself);
- *   5. only after that, schedule the deliveries.
+ * Crash safety. The step order for a batch is:
+ *   1. for each entry: read todo/ID through once, checking every record (a corrupt
+ *      entry is logged and set aside for the postmaster, never half-processed);
+ *      unlink info, local and remote left by an earlier attempt; create info (its
+ *      mtime is the message's birth), then local and remote, each O_EXCL; write
+ *      them (no fsync yet; the files stay open);
+ *   2. fsync every file of the batch and every directory holding one, all at once
+ *      (file_syncall), and wait for all of them;
+ *   3. an entry whose files or directories all synced is complete; one with any
+ *      failure has its files removed and stays in todo/ for a later scan (new
+ *      data, never a second fsync of the same data);
+ *   4. only then ask qmail-clean to remove todo/ID of the complete entries, in one
+ *      batch (it syncs todo/ once for the batch before answering);
+ *   5. only after its '+', schedule the deliveries.
  * Invariant: while todo/ID exists, nothing was delivered and everything after it
- * may be redone; once todo/ID is gone, info/local/remote are on disk. A failure in
- * 2-3 removes what was created and leaves todo/ID for the next scan (new data,
- * never a second fsync of the same data). At startup sched_rescan skips messages
- * whose todo/ID still exists, as this module will redo them.
+ * may be redone; once todo/ID is gone, info/local/remote are on disk. Each file and
+ * directory is synced by its own fsync; the batch only shares the waiting. At
+ * startup sched_rescan skips messages whose todo/ID still exists, as this module
+ * will redo them.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -31,8 +39,8 @@
 #include "scan.h"
 #include "send.h"
 
-#define TODO_BATCH   8            /* entries preprocessed per turn of the main loop */
-#define TODO_ADDRMAX ENVCHECK_MAX /* longest record accepted in todo/ID */
+#define TODO_ADDRMAX ENVCHECK_MAX     /* longest record accepted in todo/ID */
+#define TODO_DIRS    (3 * TODO_BATCH) /* distinct directories a batch may touch */
 
 typedef struct outf_s {
 	int fd;                   /* open file, or -1 */
@@ -41,6 +49,23 @@ typedef struct outf_s {
 	buf b;                    /* buffered writes */
 	char space[4096];         /* storage for b */
 } outf;
+
+typedef struct entry_s {
+	uint64_t id;                 /* message id */
+	unsigned mask;               /* channels that got recipients */
+	int ok;                      /* everything written and synced so far */
+	int fd[3];                   /* local, remote, info (open, unsynced), or -1 */
+	int dir[3];                  /* index of each file's directory in the batch */
+	char path[3][QUEUE_PATHMAX]; /* their names */
+} entry;
+
+typedef struct batch_s {
+	entry e[TODO_BATCH];                /* the entries written */
+	size_t n;                           /* entries in use */
+	char dir[TODO_DIRS][QUEUE_PATHMAX]; /* the directories they touch */
+	int dirfd[TODO_DIRS];               /* open directories, or -1 */
+	size_t ndir;                        /* directories in use */
+} batch;
 
 typedef struct envinfo_s {
 	uint64_t uid;  /* 'u' record: the injecting user */
@@ -132,30 +157,13 @@ static int out_create(outf *o, const char *dir, uint64_t id)
 	return 1;
 }
 
-/* out_finish - flush, fsync and close o, then fsync its directory; logs trouble */
-static int out_finish(outf *o)
+/* out_flush - write out o's buffer; the file stays open for the batch's fsync */
+static int out_flush(outf *o)
 {
-	char dir[QUEUE_PATHMAX];
-	const char *what = "trouble writing to ";
-	int ok = buf_flush(&o->b);
-	if (ok && fsync(o->fd) == -1) {
-		what = "trouble fsyncing ";
-		ok = 0;
-	}
-	if (close(o->fd) == -1 && ok) {
-		what = "trouble writing to ";
-		ok = 0;
-	}
-	o->fd = -1;
-	memcpy(dir, o->path, sizeof dir);
-	*strrchr(dir, '/') = 0;
-	if (ok && !file_syncdir(dir)) {
-		what = "trouble fsyncing ";
-		ok = 0;
-	}
-	if (!ok)
-		log_put("warning: ", what, o->path, ": ", error_str(errno), NULL);
-	return ok;
+	if (buf_flush(&o->b))
+		return 1;
+	log_put("warning: trouble writing to ", o->path, ": ", error_str(errno), NULL);
+	return 0;
 }
 
 /* put - write one record (letter, bytes, NUL) to o */
@@ -182,8 +190,8 @@ static void log_info(send *s, uint64_t id, const envinfo *v, const char *sender,
 	log_end(l);
 }
 
-/* copy - pass 2: write info, local and remote; 1 when all are written and synced,
- * with *mask the channels that got recipients */
+/* copy - pass 2: write info, local and remote; 1 when all are written (not yet
+ * synced), with *mask the channels that got recipients */
 static int copy(send *s, uint64_t id, int fd, const envinfo *v, outf o[3], unsigned *mask)
 {
 	static const char *const dirs[] = {"local", "remote"};
@@ -231,7 +239,7 @@ static int copy(send *s, uint64_t id, int fd, const envinfo *v, outf o[3], unsig
 		}
 	}
 	for (i = 0; i < 3; ++i)
-		if (o[i].fd != -1 && !out_finish(&o[i]))
+		if (o[i].fd != -1 && !out_flush(&o[i]))
 			return 0;
 	return 1;
 wfail:
@@ -283,14 +291,37 @@ static int stale(const char *dir, uint64_t id)
 	return 1;
 }
 
-/* preprocess - todo/ID to info, local, remote (the steps in the header comment) */
-static void preprocess(send *s, uint64_t id, uint64_t now)
+/* dir_of - the index of path's directory in the batch, opened on first use; -1 if
+ * it cannot be opened (logged; a later entry tries again) */
+static int dir_of(batch *b, const char *path)
+{
+	char dir[QUEUE_PATHMAX];
+	size_t i;
+	memcpy(dir, path, sizeof dir);
+	*strrchr(dir, '/') = 0;
+	for (i = 0; i < b->ndir; ++i)
+		if (!strcmp(b->dir[i], dir))
+			return (int)i;
+	if (b->ndir == TODO_DIRS)
+		return -1; /* cannot happen: each entry adds at most three */
+	b->dirfd[b->ndir] = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (b->dirfd[b->ndir] == -1) {
+		log_put("warning: unable to open ", dir, ": ", error_str(errno), NULL);
+		return -1;
+	}
+	memcpy(b->dir[b->ndir], dir, sizeof dir);
+	return (int)b->ndir++;
+}
+
+/* prepare - step 1 for todo/ID: 1 when its files are written into the batch's next
+ * entry; 0 when the entry was set aside or must wait for a later scan */
+static int prepare(send *s, batch *b, uint64_t id)
 {
 	char todo[QUEUE_PATHMAX], mess[QUEUE_PATHMAX];
 	const char *why = "";
 	envinfo v = {0, 0, 0};
 	outf o[3];
-	unsigned mask = 0;
+	entry *e = &b->e[b->n];
 	struct stat st;
 	int fd, r, i;
 	queue_name(todo, "todo", id, 0);
@@ -299,7 +330,7 @@ static void preprocess(send *s, uint64_t id, uint64_t now)
 	if (fd == -1) {
 		if (errno != ENOENT)
 			log_put("warning: unable to open ", todo, ": ", error_str(errno), NULL);
-		return;
+		return 0;
 	}
 	if (stat(mess, &st) == -1) {
 		if (errno == ENOENT)
@@ -307,7 +338,7 @@ static void preprocess(send *s, uint64_t id, uint64_t now)
 		else
 			log_put("warning: unable to stat ", mess, ": ", error_str(errno), NULL);
 		close(fd);
-		return;
+		return 0;
 	}
 	v.size = (uint64_t)st.st_size;
 	r = check(fd, &v, &why);
@@ -317,49 +348,133 @@ static void preprocess(send *s, uint64_t id, uint64_t now)
 		log_put("warning: trouble reading ", todo, ": ", error_str(errno), NULL);
 	if (r != 1 || !stale("info", id) || !stale("local", id) || !stale("remote", id)) {
 		close(fd);
-		return;
+		return 0;
 	}
 	if (lseek(fd, 0, SEEK_SET) == -1) {
 		log_put("warning: trouble reading ", todo, ": ", error_str(errno), NULL);
 		close(fd);
-		return;
+		return 0;
 	}
 	for (i = 0; i < 3; ++i) {
 		o[i].fd = -1;
 		o[i].made = 0;
+		o[i].path[0] = 0;
 	}
-	r = copy(s, id, fd, &v, o, &mask);
+	e->id = id;
+	e->mask = 0;
+	e->ok = 1;
+	r = copy(s, id, fd, &v, o, &e->mask);
 	close(fd);
 	for (i = 0; i < 3; ++i) {
-		if (o[i].fd != -1)
-			close(o[i].fd);
-		if (!r && o[i].made)
-			unlink(o[i].path);
+		e->fd[i] = o[i].fd;
+		e->dir[i] = -1;
+		memcpy(e->path[i], o[i].path, sizeof e->path[i]);
+		if (r && o[i].fd != -1 && (e->dir[i] = dir_of(b, o[i].path)) == -1)
+			r = 0;
 	}
-	if (!r)
-		return;
-	if (clean_req(s, "todo", id) != '+') {
-		log_put("warning: qmail-clean unable to clean up ", todo, NULL);
-		idset_add(&s->todo_unclean, id);
-		return;
+	if (!r) {
+		for (i = 0; i < 3; ++i) {
+			if (o[i].fd != -1)
+				close(o[i].fd);
+			if (o[i].made)
+				unlink(o[i].path);
+		}
+		return 0;
 	}
-	queued(s, id, mask, now);
+	++b->n;
+	return 1;
 }
 
-/* todo_step - preprocess a few entries of the backlog */
+/* sync_batch - steps 2 and 3: fsync every file and directory of the batch at once;
+ * an entry with any failure loses its files and keeps todo/ID */
+static void sync_batch(batch *b)
+{
+	int fd[TODO_BATCH * 3 + TODO_DIRS], err[TODO_BATCH * 3 + TODO_DIRS];
+	size_t n = 0, k, first;
+	int i;
+	for (k = 0; k < b->n; ++k)
+		for (i = 0; i < 3; ++i)
+			if (b->e[k].fd[i] != -1)
+				fd[n++] = b->e[k].fd[i];
+	first = n;
+	for (k = 0; k < b->ndir; ++k)
+		fd[n++] = b->dirfd[k];
+	file_syncall(fd, n, err);
+	for (n = 0, k = 0; k < b->n; ++k) {
+		entry *e = &b->e[k];
+		for (i = 0; i < 3; ++i) {
+			if (e->fd[i] == -1)
+				continue;
+			if (err[n] || err[first + (size_t)e->dir[i]]) {
+				int bad = err[n] ? err[n] : err[first + (size_t)e->dir[i]];
+				log_put("warning: trouble fsyncing ", e->path[i], ": ",
+					error_str(bad), NULL);
+				e->ok = 0;
+			}
+			++n;
+			if (close(e->fd[i]) == -1 && e->ok) {
+				log_put("warning: trouble writing to ", e->path[i], ": ",
+					error_str(errno), NULL);
+				e->ok = 0;
+			}
+			e->fd[i] = -1;
+		}
+		if (!e->ok)
+			for (i = 0; i < 3; ++i)
+				if (e->path[i][0] && e->dir[i] != -1)
+					unlink(e->path[i]);
+	}
+}
+
+/* clean_batch - steps 4 and 5: qmail-clean removes todo/ID of the complete entries;
+ * each one it removed is scheduled */
+static void clean_batch(send *s, batch *b, uint64_t now)
+{
+	uint64_t id[TODO_BATCH];
+	char reply[TODO_BATCH], num[FMT_U64];
+	size_t k, n = 0;
+	for (k = 0; k < b->n; ++k)
+		if (b->e[k].ok)
+			id[n++] = b->e[k].id;
+	if (!n)
+		return;
+	if (!clean_reqs(s, "todo", id, n, reply))
+		memset(reply, 0, n);
+	for (n = 0, k = 0; k < b->n; ++k) {
+		if (!b->e[k].ok)
+			continue;
+		if (reply[n++] != '+') {
+			log_put("warning: qmail-clean unable to clean up todo/",
+				log_u(num, b->e[k].id), NULL);
+			idset_add(&s->todo_unclean, b->e[k].id);
+			continue;
+		}
+		queued(s, b->e[k].id, b->e[k].mask, now);
+	}
+}
+
+/* todo_step - preprocess a batch of the backlog (the steps in the header comment) */
 void todo_step(send *s, uint64_t now)
 {
-	int k;
-	for (k = 0; k < TODO_BATCH && !s->exitasap; ++k) {
+	batch b;
+	size_t k;
+	b.n = b.ndir = 0;
+	while (b.n < TODO_BATCH && !s->exitasap) {
 		pq_item it;
 		if (!pq_top(&s->todo, &it))
-			return;
+			break;
 		pq_pop(&s->todo);
 		if (idset_has(&s->todo_bad, it.val))
 			continue;
 		if (idset_has(&s->todo_unclean, it.val))
 			unclean(s, it.val, now);
 		else
-			preprocess(s, it.val, now);
+			prepare(s, &b, it.val);
 	}
+	if (b.n) {
+		sync_batch(&b);
+		clean_batch(s, &b, now);
+	}
+	for (k = 0; k < b.ndir; ++k)
+		close(b.dirfd[k]);
 }

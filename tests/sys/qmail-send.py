@@ -231,7 +231,8 @@ class Send:
         e.update(env or {})
         cmd = [BIN + '/qmail-send']
         if trace:
-            cmd = ['strace', '-y', '-o', trace, '-e', 'trace=fsync,write'] + cmd
+            # -f: qmail-send issues its fsyncs on the C library's aio helper threads
+            cmd = ['strace', '-f', '-y', '-o', trace, '-e', 'trace=fsync,write'] + cmd
         self.p = subprocess.Popen(cmd, preexec_fn=wire, close_fds=False, env=e)
         PROCS.append(self.p)
         for r, w in pipes:
@@ -576,6 +577,26 @@ def test_send():
     check(bad_lines == [], 'every log line has a SPEC 16 shape %r' % bad_lines[:3])
 
 
+def strace_lines(raw):
+    """strace -f output as one line per finished call, in the order the calls
+    finished: the pid prefix is cut and an "<unfinished ...>" call is joined with
+    its "<... resumed>" end, at the place of the end."""
+    out, pending = [], {}
+    for l in raw:
+        pid, _, rest = l.partition(' ')
+        if not pid.isdigit():
+            pid, rest = '', l
+        rest = rest.lstrip()
+        if rest.endswith('<unfinished ...>'):
+            pending[pid] = rest[:-len('<unfinished ...>')].rstrip()
+            continue
+        m = re.match(r'<\.\.\. \w+ resumed>(.*)', rest)
+        if m:
+            rest = pending.pop(pid, '') + m.group(1)
+        out.append(rest)
+    return out
+
+
 def test_order():
     """Under strace: every file and directory written for a message is synced before
     qmail-clean is asked to remove todo/ID."""
@@ -586,7 +607,7 @@ def test_order():
     idt = inject(b'a@b.example', [b'ok20@test.example', b'ok21@remote.example'])
     check(L.wait(r'end msg %d' % idt) is not None, 'traced message delivered')
     s.stop()
-    lines = open(trace).read().splitlines()
+    lines = strace_lines(open(trace).read().splitlines())
     req = [i for i, l in enumerate(lines) if l.startswith('write(5') and '"todo/%d\\0"' % idt in l]
     check(len(req) == 1, 'trace: one todo request to qmail-clean')
     sp = idt % SPLIT
