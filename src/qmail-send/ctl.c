@@ -10,7 +10,8 @@
  *   release  remove hold/ID; held entries go back to the wait heap with their due
  *            time (one that fell due meanwhile is tried at once).
  *   requeue  every waiting or held entry of the message is due now.
- *   remove   once no delivery of the message is running and todo/ID is gone:
+ *   remove   once no delivery of the message is running and todo/ID is gone (a
+ *            corrupt todo/ID set aside by todo.c is removed through qmail-clean):
  *            bounce/ID, hold/ID, local/, remote/ and info/ are unlinked in that
  *            order, then qmail-clean removes mess/. Nothing is bounced. The request
  *            file goes last, so a crash part-way repeats the removal at the next
@@ -145,8 +146,15 @@ static int remove_msg(send *s, uint64_t id)
 	char path[QUEUE_PATHMAX], num[FMT_U64];
 	int c, r;
 	queue_name(path, "todo", id, 0);
-	if (exists(path) && !idset_has(&s->todo_bad, id))
-		return 0; /* preprocessing comes first */
+	if (exists(path)) {
+		if (!idset_has(&s->todo_bad, id))
+			return 0; /* preprocessing comes first */
+		if (clean_req(s, "todo", id) != '+') {
+			log_put("warning: qmail-clean unable to clean up ", path, NULL);
+			return 0;
+		}
+		idset_del(&s->todo_bad, id);
+	}
 	if (active(s, id, 1))
 		return 0;
 	for (c = 0; c < NCHAN; ++c) {
@@ -206,8 +214,9 @@ static int one(send *s, const char *name, idset *waiting, uint64_t now)
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd == -1) {
 		if (errno != ENOENT)
-			log_put("warning: unable to open ", path, ": ", error_str(errno), NULL);
-		return errno == ENOENT;
+			log_put("warning: unable to open ", path, ": ", error_str(errno),
+				"; removed", NULL);
+		return 1; /* a symbolic link, or gone: nothing to wait for */
 	}
 	do
 		n = read(fd, line, sizeof line);

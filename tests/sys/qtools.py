@@ -250,6 +250,42 @@ time.sleep(2)
 R.ok(not re.search(r"^bounce msg %d " % B, P.logtext(), re.M), "nothing bounced for B")
 R.eq(len(os.listdir(alias_new)), inbox, "no bounce reached the sender")
 
+# remove while a delivery runs: it waits for the report, then drops the rest
+with open(P.path("alias", ".qmail-slow"), "w") as f:
+    f.write("|sleep 3\n")
+before = ids()
+R.ok(queue("postmaster@" + ME, ["slow@" + ME, "e@dead.example"]) == 0, "queued E")
+E = newid(before)
+R.ok(wait_for(lambda: starts(E) == 2, 10), "E: both deliveries started")
+rc, out, err = qctl("remove", E)
+R.eq((rc, out), (0, "remove msg %d: done\n" % E), "qctl remove of E: done")
+log = P.logtext()
+m = re.search(r"^starting delivery (\d+): msg %d to local" % E, log, re.M)
+done = re.search(r"^delivery %s: success: " % (m.group(1) if m else "x"), log, re.M)
+rm = re.search(r"^remove msg %d$" % E, log, re.M)
+R.ok(done and rm and done.start() < rm.start(), "the removal waited for the running delivery")
+R.ok(E not in ids(), "E is gone")
+
+# malformed requests and requests for no message, straight into ctl/
+def request(name, data):
+    p = os.path.join(Q, "ctl", name)
+    with open(p, "wb") as f:
+        f.write(data)
+    os.chown(p, US, GQ)
+    fd = os.open(os.path.join(Q, "lock", "trigger"), os.O_WRONLY | os.O_NONBLOCK)
+    os.write(fd, b"x")
+    os.close(fd)
+    return p
+
+
+p1 = request("1.1", b"frob 1\n")
+p2 = request("2.1", b"hold 1\n")
+R.ok(wait_for(lambda: "warning: malformed request ctl/1.1; removed" in P.logtext(), 10),
+     "malformed request logged")
+R.ok(wait_for(lambda: "warning: hold request for msg 1: no such message" in P.logtext(), 10),
+     "request for no message logged")
+R.ok(wait_for(lambda: os.listdir(os.path.join(Q, "ctl")) == [], 5), "both removed")
+
 # errors
 rc, out, err = qctl("hold", 1)
 R.eq((rc, err), (100, "qmail-qctl: warning: no message 1 in the queue\n"), "qctl: unknown ID: 100")
@@ -274,8 +310,10 @@ R.eq(run([P.bin("qmailctl"), "hold"]).returncode, 1, "qmailctl hold without an I
 before = ids()
 for x in ("d", "f", "g"):
     queue("postmaster@" + ME, [x + "@dead.example"])
-R.ok(wait_for(lambda: len(re.findall(r"deferral: ", P.logtext())) >= 5, 15), "D, F, G deferred")
-D, F, G = (idof(x + "@dead.example") for x in ("d", "f", "g"))
+R.ok(wait_for(lambda: all(idof(x + "@dead.example") for x in "dfg"), 10), "D, F, G queued")
+D, F, G = (idof(x + "@dead.example") for x in "dfg")
+R.ok(wait_for(lambda: all(starts(x) for x in (D, F, G)), 10), "D, F, G tried")
+time.sleep(1)
 R.eq(P.stop(), 0, "qmail-send stopped")
 before = ids()
 queue("postmaster@" + ME, ["c@sink.example"])
