@@ -267,7 +267,9 @@ void ctl_scan(send *s, uint64_t now)
 	s->ctl_next = now + TODO_EVERY;
 	d = opendir("ctl");
 	if (!d) {
-		log_put("warning: unable to open ctl: ", error_str(errno), NULL);
+		/* no ctl/ (a queue made before it existed): there can be no request */
+		if (errno != ENOENT)
+			log_put("warning: unable to open ctl: ", error_str(errno), NULL);
 		return;
 	}
 	while ((e = readdir(d)) != 0) {

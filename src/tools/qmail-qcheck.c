@@ -4,6 +4,7 @@
  *
  * Reads every directory of QMAILHOME/queue (SPEC section 3) and prints one line per
  * problem, "queue/PATH: what" (and "; fixed: how" when repaired):
+ *   a missing directory, e.g. ctl/ or hold/ of an older install (left alone),
  *   a name that is not a message number (left alone), a file that is not a regular
  *   file (left alone), a message file whose inode is not its name (left alone);
  *   a file in the wrong split directory (moved to the right one);
@@ -200,6 +201,10 @@ static void scan(int k, const char *dir, int sp)
 {
 	struct dirent *e;
 	DIR *d = opendir(dir);
+	if (!d && errno == ENOENT) {
+		report(dir, "missing (make setup creates it)", 0, 0);
+		return;
+	}
 	if (!d)
 		die_sys(111, "unable to open queue/", dir, NULL);
 	while ((e = readdir(d)) != 0)
@@ -215,6 +220,10 @@ static void scan_ctl(void)
 	struct dirent *e;
 	struct stat st;
 	DIR *d = opendir("ctl");
+	if (!d && errno == ENOENT) {
+		report("ctl", "missing (make setup creates it)", 0, 0);
+		return;
+	}
 	if (!d)
 		die_sys(111, "unable to open queue/ctl", NULL);
 	while ((e = readdir(d)) != 0) {

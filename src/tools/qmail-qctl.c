@@ -269,6 +269,8 @@ static void run(void)
 	int fd = open("lock/sendmutex", O_RDWR | O_CLOEXEC);
 	if (fd == -1)
 		die_sys(111, "unable to open lock/sendmutex", NULL);
+	if (!exists("ctl") || !exists("hold"))
+		die_x(111, "no queue/ctl or queue/hold: run make setup to create them", NULL);
 	for (k = 0; k < g.n; ++k)
 		if (!known(g.id[k])) {
 			num[fmt_u64(num, g.id[k])] = 0;

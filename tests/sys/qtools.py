@@ -168,9 +168,15 @@ def path(kind, mid):
     return os.path.join(Q, kind, str(mid))
 
 
-def starts(mid, text=None):
+def since(mid):
+    """the log from the last "new msg mid" on (message numbers are inodes: reused)"""
+    text = P.logtext()
+    return text[text.rfind("\nnew msg %d\n" % mid) + 1:]
+
+
+def starts(mid):
     """how many deliveries of msg mid the log shows"""
-    return len(re.findall(r"^starting delivery \d+: msg %d to " % mid, text or P.logtext(), re.M))
+    return len(re.findall(r"^starting delivery \d+: msg %d to " % mid, since(mid), re.M))
 
 
 def started():
@@ -237,20 +243,20 @@ R.ok(queue("postmaster@" + ME, ["nosuch-user-x@" + ME, "b@dead.example"]) == 0, 
 B = newid(before)
 R.ok(wait_for(lambda: os.path.exists(path("bounce", B)), 15), "B has a bounce paragraph")
 R.ok(wait_for(lambda: " bouncing" in qread(), 5), "qread: B is bouncing")
-R.ok(wait_for(lambda: starts(B) == 2, 15), "B: both deliveries started")
+R.ok(wait_for(lambda: starts(B) == 2, 15), "B: both deliveries started", since(B))
 time.sleep(1)
 alias_new = P.path("alias", "Maildir", "new")
 inbox = len(os.listdir(alias_new))
 rc, out, err = qctl("remove", B)
 R.eq((rc, out), (0, "remove msg %d: done\n" % B), "qctl remove: done")
-log = P.logtext()
+log = since(B)
 R.ok(re.search(r"^remove msg %d$" % B, log, re.M), "qmail-send logs remove msg")
 R.ok(re.search(r"^end msg %d$" % B, log, re.M), "and end msg")
 R.ok(B not in ids(), "qread no longer shows B")
 for kind in ("mess", "info", "local", "remote", "bounce", "hold"):
     R.ok(not os.path.exists(path(kind, B)), "B: no %s file left" % kind)
 time.sleep(2)
-R.ok(not re.search(r"^bounce msg %d " % B, P.logtext(), re.M), "nothing bounced for B")
+R.ok(not re.search(r"^bounce msg %d " % B, since(B), re.M), "nothing bounced for B")
 R.eq(len(os.listdir(alias_new)), inbox, "no bounce reached the sender")
 
 # remove while a delivery runs: it waits for the report, then drops the rest
@@ -262,7 +268,7 @@ E = newid(before)
 R.ok(wait_for(lambda: starts(E) == 2, 10), "E: both deliveries started")
 rc, out, err = qctl("remove", E)
 R.eq((rc, out), (0, "remove msg %d: done\n" % E), "qctl remove of E: done")
-log = P.logtext()
+log = since(E)
 m = re.search(r"^starting delivery (\d+): msg %d to local" % E, log, re.M)
 done = re.search(r"^delivery %s: success: " % (m.group(1) if m else "x"), log, re.M)
 rm = re.search(r"^remove msg %d$" % E, log, re.M)
@@ -402,7 +408,7 @@ with open(path("info", G), "rb") as f:
 P.control("smtproutes", "sink.example:127.0.0.1:%d\ndead.example:127.0.0.1:%d\n" % (LIVE, LIVE))
 P.start()
 R.ok(started(), "qmail-send started after the repair")
-R.ok(wait_for(lambda: re.search(r"^remove msg %d$" % G, P.logtext(), re.M), 10),
+R.ok(wait_for(lambda: re.search(r"^remove msg %d$" % G, since(G), re.M), 10),
      "the remove request left while stopped is carried out at startup")
 R.ok(wait_for(lambda: "c@sink.example" in sink.rcpts, 15), "C (held and released) delivered")
 R.ok(wait_for(lambda: "f@dead.example" in sink.rcpts, 15), "F (requeued, repaired) delivered")
