@@ -190,7 +190,7 @@ static void pass_open(send *s, int c, uint64_t id, uint64_t due, uint64_t now)
 	jb->chan = c;
 	jb->due = due;
 	jb->refs = 0;
-	jb->left = jb->interrupted = jb->passing = 0;
+	jb->left = jb->interrupted = jb->passing = jb->held = 0;
 	queue_name(info, "info", id, 1);
 	queue_name(path, dirs[c], id, 1);
 	if (stat(info, &st) == -1) {
@@ -323,7 +323,12 @@ static void pass_next(send *s, int c, uint64_t now)
 	char path[QUEUE_PATHMAX];
 	uint64_t len, off = ch->p.off;
 	unsigned flags;
-	int r = rec_get(&ch->p.in, &s->tmp, REC_MAX, &len, &flags);
+	int r;
+	if (jb->held) {
+		pass_close(s, ch, 1, now); /* held or being removed: no new delivery */
+		return;
+	}
+	r = rec_get(&ch->p.in, &s->tmp, REC_MAX, &len, &flags);
 	ch->p.off += len;
 	if (r != 1) {
 		if (r == -1) {
@@ -374,6 +379,11 @@ void deliver_start(send *s, uint64_t now)
 			if (!pq_top(&ch->wait, &it) || it.key > now)
 				break;
 			pq_pop(&ch->wait);
+			if (ctl_held(it.val)) {
+				while (!pq_push(&ch->held, it.key, it.val))
+					log_nomem();
+				continue;
+			}
 			pass_open(s, c, it.val, it.key, now);
 		}
 	}

@@ -42,6 +42,8 @@ static void signals(send *s, uint64_t now)
 static void work(send *s, uint64_t now)
 {
 	if (!s->exitasap) {
+		if (s->ctl_trig || now >= s->ctl_next)
+			ctl_scan(s, now);
 		if ((s->todo_trig || now >= s->todo_next) && !s->todo.n)
 			todo_scan(s, now);
 		todo_step(s, now);
@@ -105,7 +107,7 @@ void loop_run(send *s)
 				deliver_reports(s, c, now);
 		}
 		if (r > 0 && itrig >= 0 && pf[itrig].revents)
-			s->todo_trig = 1;
+			s->todo_trig = s->ctl_trig = 1;
 	}
 	sched_shutdown(s);
 	log_put("status: exiting", NULL);

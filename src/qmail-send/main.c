@@ -140,6 +140,7 @@ static void setup(send *s)
 		cannot("unable to set up signals: ", error_str(errno));
 	s->trigfd = -1;
 	s->todo_trig = 1;  /* scan todo/ at once */
+	s->ctl_trig = 1;   /* and ctl/ */
 	s->clean_step = 0; /* and sweep for stale files */
 }
 

@@ -81,28 +81,34 @@ void sched_rescan(send *s, uint64_t now)
 void sched_alarm(send *s, uint64_t now)
 {
 	int c;
-	for (c = 0; c < NCHAN; ++c)
+	for (c = 0; c < NCHAN; ++c) {
 		pq_clamp(&s->ch[c].wait, now);
+		pq_clamp(&s->ch[c].held, now);
+	}
 	pq_clamp(&s->done, now);
-	s->todo_trig = 1;
+	s->todo_trig = s->ctl_trig = 1;
 }
 
-/* sched_shutdown - record each waiting message's due time in its channel file */
+/* sched_shutdown - record each waiting (or held) message's due time in its channel
+ * file */
 void sched_shutdown(send *s)
 {
-	int c;
+	int c, h;
 	size_t i;
 	for (c = 0; c < NCHAN; ++c)
-		for (i = 0; i < s->ch[c].wait.n; ++i) {
-			const pq_item *it = &s->ch[c].wait.v[i];
-			char path[QUEUE_PATHMAX];
-			struct timeval tv[2];
-			queue_name(path, dirs[c], it->val, 1);
-			tv[0].tv_sec = tv[1].tv_sec = (time_t)it->key;
-			tv[0].tv_usec = tv[1].tv_usec = 0;
-			if (utimes(path, tv) == -1 && errno != ENOENT)
-				log_put("warning: unable to utime ", path, ": ", error_str(errno),
-					NULL);
+		for (h = 0; h < 2; ++h) {
+			const pq *q = h ? &s->ch[c].held : &s->ch[c].wait;
+			for (i = 0; i < q->n; ++i) {
+				const pq_item *it = &q->v[i];
+				char path[QUEUE_PATHMAX];
+				struct timeval tv[2];
+				queue_name(path, dirs[c], it->val, 1);
+				tv[0].tv_sec = tv[1].tv_sec = (time_t)it->key;
+				tv[0].tv_usec = tv[1].tv_usec = 0;
+				if (utimes(path, tv) == -1 && errno != ENOENT)
+					log_put("warning: unable to utime ", path, ": ",
+						error_str(errno), NULL);
+			}
 		}
 }
 
@@ -114,8 +120,10 @@ uint64_t sched_wake(send *s, uint64_t now)
 	int c;
 	unsigned k;
 	if (!s->exitasap) {
-		if (s->todo.n || s->todo_trig || s->clean_step != CLEAN_IDLE)
+		if (s->todo.n || s->todo_trig || s->ctl_trig || s->clean_step != CLEAN_IDLE)
 			return now;
+		if (s->ctl_next < wake)
+			wake = s->ctl_next;
 		if (s->todo_next < wake)
 			wake = s->todo_next;
 		if (s->clean_next < wake)

@@ -8,6 +8,7 @@
  *   sched.c    per-channel schedules, the startup scan of info/, SIGALRM, shutdown
  *   deliver.c  the spawners: passes through channel files, commands, reports
  *   finish.c   bounce paragraphs, bounce injection, removal of finished messages
+ *   ctl.c      the administrator's requests in ctl/: hold, release, requeue, remove
  *   loop.c     the poll loop and signals
  */
 #ifndef SEND_H
@@ -33,6 +34,7 @@
 #define INJECT_WAIT 60     /* seconds before retrying a bounce that could not be queued */
 #define TODO_BATCH  32     /* todo entries preprocessed and synced together */
 #define CLEAN_BATCH 64     /* most requests sent to qmail-clean at once */
+#define CTL_WAIT    2      /* seconds before retrying a request that has to wait */
 
 #define REC_LONG 1 /* rec_get: the record was longer than asked for; the rest is skipped */
 #define REC_CUT  2 /* rec_get: the file ended before the record's NUL */
@@ -65,6 +67,7 @@ typedef struct job_s {
 	int passing;     /* the channel file is still being read */
 	int left;        /* some recipient is still to be delivered */
 	int interrupted; /* the pass stopped before the end of the file */
+	int held;        /* a hold or remove request came: start no more deliveries */
 	sa sender;       /* envelope sender from info, NUL-terminated */
 } job;
 
@@ -90,6 +93,7 @@ typedef struct chan_s {
 	size_t outpos;    /* bytes of out already written */
 	spawn_rep rep;    /* the report being read */
 	pq wait;          /* (due time, id) of messages waiting for a pass */
+	pq held;          /* (due time, id) of waiting messages that are held */
 	pass p;           /* the pass in progress */
 } chan;
 
@@ -118,6 +122,8 @@ typedef struct send_s {
 	idset todo_bad;      /* corrupt todo entries, set aside */
 	idset todo_unclean;  /* preprocessed entries that qmail-clean did not remove */
 	uint64_t clean_next; /* time of the next sweep for stale files */
+	int ctl_trig;        /* read ctl/ soon: the trigger fired or SIGALRM */
+	uint64_t ctl_next;   /* time of the next reading of ctl/ without a trigger */
 	unsigned clean_step; /* directory the sweep is in; CLEAN_IDLE when not sweeping */
 	sa para;             /* scratch: a bounce paragraph */
 	sa info;             /* scratch: info/SPLIT/ID being read */
@@ -171,6 +177,10 @@ void deliver_status(const send *s);
 int finish_para(send *s, uint64_t id, int c, const char *rcpt, const char *text, size_t tlen);
 void finish_add(send *s, uint64_t id, uint64_t when);
 void finish_step(send *s, uint64_t now);
+
+/* ctl.c */
+void ctl_scan(send *s, uint64_t now);
+int ctl_held(uint64_t id);
 
 /* loop.c */
 void loop_run(send *s);

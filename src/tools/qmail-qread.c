@@ -2,7 +2,7 @@
  * qmail-qread - list the messages in the queue with their senders and recipients.
  *
  * For each message, in order of message number, one line
- *     DATE GMT  #ID  SIZE  <SENDER> [ bouncing]
+ *     DATE GMT  #ID  SIZE  <SENDER> [ bouncing][ held]
  * then one line per recipient, "\tlocal\tADDR" or "\tremote\tADDR", each preceded by
  * "  done" when that delivery is finished. DATE is the message's birth (the mtime of
  * info/SPLIT/ID) in UTC as "29 Nov 2026 13:42:07 GMT", the day not padded; SIZE is
@@ -10,7 +10,8 @@
  * todo/ is shown from its envelope: the header line ends in " not yet preprocessed"
  * and its recipients are "\ttodo\tADDR" (qmail-send has not yet chosen a channel).
  * Bytes outside 0x20..0x7e are shown as '_'; addresses beyond 1024 bytes are cut
- * and end in "...". The queue files are untrusted input: every read is bounded and
+ * and end in "...". " held" means a hold marker queue/hold/ID exists (qmail-qctl(8)).
+ * The queue files are untrusted input: every read is bounded and
  * every malformed entry is reported on stderr and shown as far as it can be.
  *
  * Runs as root (then gives up root for qmails and the queue group) or as qmails.
@@ -356,6 +357,9 @@ static void show_info(uint64_t id)
 		header(id, st.st_mtime, 0, 0);
 	queue_name(bounce, "bounce", id, 0);
 	if (lstat(bounce, &st) == 0 && !sa_cats(&g.line, " bouncing"))
+		die_nomem();
+	queue_name(bounce, "hold", id, 0);
+	if (lstat(bounce, &st) == 0 && !sa_cats(&g.line, " held"))
 		die_nomem();
 	if (!sa_catc(&g.line, '\n'))
 		die_nomem();

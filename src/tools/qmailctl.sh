@@ -1,6 +1,7 @@
 #!/bin/sh
 # qmailctl - control the supervised qmail services (see qmailctl(8)).
-# usage: qmailctl start|stop|restart|stat|queue|doqueue|reload|pause|cont|cdb|help
+# usage: qmailctl start|stop|restart|stat|queue|doqueue|reload|pause|cont|cdb|check|help
+#        qmailctl hold|release|requeue|remove ID...
 #
 # The services are the directories under QMAILHOME/supervise that make run
 # created (qmail-send, qmail-smtpd, and qmail-qmtpd, qmail-qmqpd when built);
@@ -75,8 +76,23 @@ cdb() {
 }
 
 [ -d "$SUP" ] || fatal "$SUP is missing (run make run first)"
-[ $# -eq 1 ] || set -- help
 case $1 in
+hold | release | requeue | remove)
+	[ $# -ge 2 ] || set -- help
+	;;
+*)
+	[ $# -eq 1 ] || set -- help
+	;;
+esac
+case $1 in
+hold | release | requeue | remove)
+	qmail-qctl "$@"
+	exit $?
+	;;
+check)
+	qmail-qcheck
+	exit $?
+	;;
 start)
 	echo "Starting qmail."
 	svcall -u $(wanted) $(for d in $(services); do echo "$d/log"; done)
@@ -132,6 +148,11 @@ usage: $me COMMAND
    pause    STOP the services
    cont     CONT the services
    cdb      compile the tcprules file(s) into their cdb
+   check    qmail-qcheck: report inconsistencies in the queue
+   hold ID...     qmail-qctl: deliver nothing of these messages until released
+   release ID...  qmail-qctl: undo hold
+   requeue ID...  qmail-qctl: try these messages now
+   remove ID...   qmail-qctl: drop these messages, bouncing nothing
 EOF
 	exit 1
 	;;
