@@ -446,7 +446,7 @@ def inject_qmqp(port, sender, rcpts, msg, timeout=60):
         return []
 
 
-def _queue_like(cmd, sender, rcpts, msg, env=None, timeout=60, pre=None):
+def queue_like(cmd, sender, rcpts, msg, env=None, timeout=60, pre=None):
     """run a qmail-queue look-alike: message on fd 0, envelope on fd 1; exit code"""
     r, w = os.pipe()
     env_bytes = b"F" + sender.encode() + b"\0" + b"".join(b"T" + x.encode() + b"\0" for x in rcpts) + b"\0"
@@ -474,7 +474,7 @@ def _queue_like(cmd, sender, rcpts, msg, env=None, timeout=60, pre=None):
 
 def inject_qmqpc(site, sender, rcpts, msg, timeout=60):
     """our qmail-qmqpc to the site's qmail-qmqpd; all recipients on exit 0"""
-    rc = _queue_like([site.bin("qmail-qmqpc")], sender, rcpts, msg, timeout=timeout)
+    rc = queue_like([site.bin("qmail-qmqpc")], sender, rcpts, msg, timeout=timeout)
     return list(rcpts) if rc == 0 else []
 
 

@@ -12,6 +12,9 @@ size=...), filled to the last block by a filler file that is removed again later
                in tmp/, qmail-send stays idle, and after space returns one retry
                (SIGALRM) delivers the message intact; nothing bounces. An mbox on the
                full filesystem: deferred, cut back to its old size, delivered later.
+  bounce       a permanent failure while the queue is full: the bounce paragraph
+               cannot be written; qmail-send retries without spinning, and the
+               bounce arrives once space returns.
 Needs root (mount). Prints ok/FAIL per assertion, then "N passed, N failed"."""
 import os
 import shutil
@@ -135,12 +138,12 @@ def queue_full(q, u, seen):
         for i in range(5):
             tag = "before-%d" % i
             msg, before[tag] = T.tagged(tag, "x@" + ME, [rcpt], size=3000)
-            R.eq(T._queue_like([q.bin("qmail-queue")], "x@" + ME, [rcpt], msg), 0, "queued %s" % tag)
+            R.eq(T.queue_like([q.bin("qmail-queue")], "x@" + ME, [rcpt], msg), 0, "queued %s" % tag)
         kept = leftovers(q)
         n = fill(qdir)
         print("queue filesystem filled with %d bytes" % n)
         msg, _ = T.tagged("full", "x@" + ME, [rcpt], size=20000)
-        rc = T._queue_like([q.bin("qmail-queue")], "x@" + ME, [rcpt], msg)
+        rc = T.queue_like([q.bin("qmail-queue")], "x@" + ME, [rcpt], msg)
         R.eq(rc, 53, "queue full: qmail-queue exits 53 (write error or disk full)")
         r = subprocess.run([q.bin("sendmail"), rcpt], input=msg, capture_output=True,
                            env={"PATH": "/usr/bin:/bin"}, preexec_fn=T.as_user(u))
@@ -160,7 +163,7 @@ def queue_full(q, u, seen):
         time.sleep(1.5)
         c0 = cpu(pid)
         for _ in range(5):
-            T._queue_like([q.bin("qmail-queue")], "x@" + ME, [rcpt], msg)
+            T.queue_like([q.bin("qmail-queue")], "x@" + ME, [rcpt], msg)
             time.sleep(1)
         used = cpu(pid) - c0
         print("qmail-send CPU while the queue is full: %d ticks in 5 s" % used)
@@ -173,7 +176,7 @@ def queue_full(q, u, seen):
         unfill(qdir)
         tag = "after"
         msg, before[tag] = T.tagged(tag, "x@" + ME, [rcpt], size=3000)
-        R.eq(T._queue_like([q.bin("qmail-queue")], "x@" + ME, [rcpt], msg), 0, "space back: qmail-queue exits 0")
+        R.eq(T.queue_like([q.bin("qmail-queue")], "x@" + ME, [rcpt], msg), 0, "space back: qmail-queue exits 0")
         keys = [(t, u.name) for t in before]
         R.ok(wait_for(lambda: seen_in(u, seen).count(keys) == len(keys), 30),
              "space back: the backlog and the new message are delivered at the next scan",
@@ -192,7 +195,7 @@ def maildir_full(q, u, seen):
     print("Maildir filesystem filled with %d bytes" % n)
     msg, body = T.tagged("mdfull", "x@" + ME, [rcpt], size=20000)
     log0 = len(q.logtext())
-    R.eq(T._queue_like([q.bin("qmail-queue")], "x@" + ME, [rcpt], msg), 0, "Maildir full: message queued")
+    R.eq(T.queue_like([q.bin("qmail-queue")], "x@" + ME, [rcpt], msg), 0, "Maildir full: message queued")
     R.ok(wait_for(lambda: "deferral:" in q.logtext()[log0:], 30), "Maildir full: the delivery defers",
          q.logtext()[log0:])
     R.ok("failure:" not in q.logtext()[log0:], "Maildir full: no permanent failure")
@@ -221,7 +224,7 @@ def mbox_full(q, u):
     fill(os.path.dirname(mbox))
     msg, body = T.tagged("mbfull", "x@" + ME, [rcpt], size=20000)
     log0 = len(q.logtext())
-    R.eq(T._queue_like([q.bin("qmail-queue")], "x@" + ME, [rcpt], msg), 0, "mbox full: message queued")
+    R.eq(T.queue_like([q.bin("qmail-queue")], "x@" + ME, [rcpt], msg), 0, "mbox full: message queued")
     R.ok(wait_for(lambda: "deferral:" in q.logtext()[log0:], 30), "mbox full: the delivery defers",
          q.logtext()[log0:])
     R.eq(os.path.getsize(mbox), size0, "mbox full: the mbox is cut back to its old size")
@@ -231,6 +234,40 @@ def mbox_full(q, u):
          "mbox full: after space returns one retry delivers it")
     data = open(mbox, "rb").read()[size0:]
     R.ok(body.replace(b"\nFrom ", b"\n>From ") in data, "mbox full: body intact")
+
+
+def bounce_full(q, u, seen):
+    """a permanent failure while the queue is full: the bounce paragraph cannot be
+    written; qmail-send retries it without spinning and the bounce arrives later"""
+    rcpt = "%s-nosuch@%s" % (u.name, ME)
+    q.stop()
+    q.control("concurrencylocal", "0\n")
+    q.start("./Maildir/")
+    msg, _ = T.tagged("bfull", "%s@%s" % (u.name, ME), [rcpt], size=2000)
+    R.eq(T.queue_like([q.bin("qmail-queue")], "%s@%s" % (u.name, ME), [rcpt], msg), 0, "bounce: message queued")
+    R.ok(wait_for(lambda: not os.listdir(q.path("queue", "todo")), 20), "bounce: preprocessed, held")
+    q.stop()
+    os.unlink(q.path("control", "concurrencylocal"))
+    fill(q.path("queue"))
+    log0 = len(q.logtext())
+    q.start("./Maildir/")
+    time.sleep(0.5)
+    q.signal(signal.SIGALRM)
+    R.ok(wait_for(lambda: "unable to append to bounce" in q.logtext()[log0:], 20),
+         "bounce, queue full: the paragraph cannot be written (logged)", q.logtext()[log0:])
+    c0 = cpu(q.proc.pid)
+    time.sleep(5)
+    used = cpu(q.proc.pid) - c0
+    print("qmail-send CPU while a bounce cannot be written: %d ticks in 5 s" % used)
+    R.ok(used < 50, "bounce, queue full: qmail-send does not spin", used)
+    unfill(q.path("queue"))
+    keys = [("bfull", "bounce")]
+
+    def bounced():
+        seen.scan_maildir(os.path.join(u.home, "Maildir"), "bounce")
+        return seen.count(keys)
+    R.ok(wait_for(bounced, 60), "bounce, space back: the bounce arrives")
+    R.ok(wait_for(lambda: not os.listdir(q.path("queue", "bounce")), 20), "bounce: bounce/ emptied")
 
 
 def main():
@@ -260,6 +297,7 @@ def main():
         queue_full(q, u, seen)
         maildir_full(q, u, seen)
         mbox_full(q, u)
+        bounce_full(q, u, seen)
         q.stop()
     finally:
         q.stop()

@@ -137,7 +137,7 @@ def main():
         msg, _ = T.tagged("mem", "s@example.org", rcpts[:1], size=BIG)
 
         def qq_at(lim):
-            return T._queue_like(["softlimit", "-d", str(lim), q.bin("qmail-queue")], "s@example.org", rcpts, msg)
+            return T.queue_like(["softlimit", "-d", str(lim), q.bin("qmail-queue")], "s@example.org", rcpts, msg)
 
         def qq_judge(rc):
             if rc < 0:
