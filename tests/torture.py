@@ -565,11 +565,15 @@ def privileges(site, users):
             # root:qmail, or a child between fork and exec of qmail-local (or of
             # qmail-getpw) that is dropping to the recipient; its parent may be gone
             # already (the chaos test kills qmail-lspawn)
-            g = users.get(ru, gid(GNOFILES) if ru == uid("pw") else None)
+            # (setgroups, setgid, setuid: each step may be seen on its own)
             if ru == 0:
-                g = gid(GQMAIL) if rg == gid(GQMAIL) else rg if rg in users.values() else None
-            if not ({ru, eu, su, fu} == {ru} and {rg, eg, sg, fg} == {g} and all(x == g for x in grs)):
-                bad.append("qmail-lspawn not root: " + what)
+                gs = {gid(GQMAIL), gid(GNOFILES)} | set(users.values())
+                ok = {ru, eu, su, fu} == {0} and len({rg, eg, sg, fg}) == 1 and rg in gs and set(grs) <= gs
+            else:
+                g = users.get(ru, gid(GNOFILES) if ru == uid("pw") else None)
+                ok = {ru, eu, su, fu} == {ru} and {rg, eg, sg, fg} == {g} and all(x == g for x in grs)
+            if not ok:
+                bad.append("qmail-lspawn not root:qmail or dropping to a recipient: " + what)
         elif name in want and (name == "multilog" or ours):
             u, g = want[name]
             if {ru, eu, su, fu} != {u} or {rg, eg, sg, fg} != {g}:
@@ -578,7 +582,8 @@ def privileges(site, users):
             if 0 in (ru, eu, su, fu):
                 bad.append("runs as root: " + what)
         elif not ours and name not in ("supervise", "svscan", "tcpserver", "softlimit", "env",
-                                       "setuidgid", "sh", "dash", "bash", "sleep", "readproctitle"):
+                                       "setuidgid", "sh", "dash", "bash", "sleep", "readproctitle",
+                                       "svc", "svstat", "svok"):
             if 0 in (ru, eu, su, fu):
                 bad.append("runs as root: " + what)
     return seen, bad
