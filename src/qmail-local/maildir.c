@@ -9,7 +9,10 @@
  * (checked), link it to new/NAME, fsync new/ so the link is on disk, and only then
  * report success; then unlink tmp/NAME. If we crash before the fsync of new/,
  * qmail-send still holds the message and delivers again: a duplicate is possible, a
- * loss is not. A leftover tmp/ file is harmless (readers clean tmp/ after 36 hours).
+ * loss is not. A tmp/ file left by a crash is harmless (readers clean tmp/ after 36
+ * hours), but one that failed to be written, synced or linked is unlinked at once: on
+ * a full disk each retry would otherwise leave another partial file behind and keep
+ * the space it needs to succeed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -68,26 +71,36 @@ static void unique(sa *name)
 		quit_nomem();
 }
 
-/* write_file - Return-Path, Delivered-To and the message into fd; fsync; close */
-static void write_file(local *l, int fd, const char *path)
+/* give_up - unlink the partial tmp/name, then fail with errno's text */
+static _Noreturn void give_up(int tmp, const char *name, const char *what, const char *path)
+{
+	int e = errno;
+	unlinkat(tmp, name, 0);
+	errno = e;
+	quit_sys(EXIT_TEMP, "4.3.0", what, path, (char *)0);
+}
+
+/* write_file - Return-Path, Delivered-To and the message into tmp/name (open on fd);
+ * fsync; close; on failure the file is removed again */
+static void write_file(local *l, int fd, int tmp, const char *name, const char *path)
 {
 	char ispace[8192], ospace[8192];
 	buf in, out;
 	int r;
 	buf_init(&out, fd, ospace, sizeof ospace);
 	if (!buf_putsa(&out, &l->rpline) || !buf_putsa(&out, &l->dtline))
-		quit_sys(EXIT_TEMP, "4.3.0", "Unable to write to maildir ", path, (char *)0);
+		give_up(tmp, name, "Unable to write to maildir ", path);
 	message_rewind();
 	buf_init(&in, 0, ispace, sizeof ispace);
 	r = buf_copy(&out, &in);
 	if (r == -1)
-		quit_sys(EXIT_TEMP, "4.3.0", "Unable to read message", (char *)0);
+		give_up(tmp, name, "Unable to read message", "");
 	if (r != 1 || !buf_flush(&out))
-		quit_sys(EXIT_TEMP, "4.3.0", "Unable to write to maildir ", path, (char *)0);
+		give_up(tmp, name, "Unable to write to maildir ", path);
 	if (fsync(fd) == -1)
-		quit_sys(EXIT_TEMP, "4.3.0", "Unable to sync file in maildir ", path, (char *)0);
+		give_up(tmp, name, "Unable to sync file in maildir ", path);
 	if (close(fd) == -1)
-		quit_sys(EXIT_TEMP, "4.3.0", "Unable to close file in maildir ", path, (char *)0);
+		give_up(tmp, name, "Unable to close file in maildir ", path);
 }
 
 /* child - the whole delivery; returns only on success */
@@ -118,12 +131,11 @@ static void child(local *l, const char *path)
 		if (fd == -1)
 			quit_sys(EXIT_TEMP, "4.3.0", "Unable to create file in maildir ", path,
 				 (char *)0);
-		write_file(l, fd, path);
+		write_file(l, fd, tmp, name.s, path);
 		if (linkat(tmp, name.s, new, name.s, 0) == 0)
 			break;
 		if (errno != EEXIST)
-			quit_sys(EXIT_TEMP, "4.3.0", "Unable to link file into new in maildir ",
-				 path, (char *)0);
+			give_up(tmp, name.s, "Unable to link file into new in maildir ", path);
 		unlinkat(tmp, name.s, 0);
 	}
 	if (fsync(new) == -1) {
