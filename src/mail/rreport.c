@@ -6,11 +6,12 @@
  *   exit 0 but no output       Z
  *   output not made of whole records with known letters, or a recipient report
  *   without a message report   Z
- * Otherwise, with only a message report, it is the answer. With a recipient report
- * first (qmail-rspawn gives one recipient per run), 's' gives Z and 'h' gives D
- * whatever the message report says, and 'r' gives the message report's letter. The
- * text is the recipient report's, followed by the message report's unless the message
- * fared better than the recipient (then its text would only mislead).
+ * Otherwise, with only a message report, it is the answer for every recipient. With
+ * recipient reports first, the i-th recipient's report decides (none → malformed, Z):
+ * 's' gives Z and 'h' gives D whatever the message report says, and 'r' gives the
+ * message report's letter. The text is the recipient report's, followed by the message
+ * report's unless the message fared better than the recipient (then its text would
+ * only mislead). rreport_make is rreport_rcpt for the first recipient.
  */
 #include "rreport.h"
 
@@ -64,9 +65,16 @@ static int say(sa *text, char *status, char st, const char *s)
 /* rreport_make - the report for qmail-send into *status and text; 0 if out of memory */
 int rreport_make(sa *text, char *status, const char *out, size_t len, int wstat)
 {
+	return rreport_rcpt(text, status, out, len, wstat, 0);
+}
+
+/* rreport_rcpt - the report of recipient i (from 0) of the run into *status and text;
+ * 0 if out of memory */
+int rreport_rcpt(sa *text, char *status, const char *out, size_t len, int wstat, size_t i)
+{
 	char l1, l2;
 	const char *s1, *s2;
-	size_t n1, n2, next, end;
+	size_t n1, n2, next, end, k = 0;
 	if (wait_crashed(wstat) || wait_exitcode(wstat) < 0)
 		return say(text, status, 'Z', "qmail-remote crashed. (#4.3.0)\n");
 	if (wait_exitcode(wstat) == 111)
@@ -82,12 +90,21 @@ int rreport_make(sa *text, char *status, const char *out, size_t len, int wstat)
 		*status = l1;
 		return sa_copyb(text, s1, n1);
 	}
-	/* a recipient report, then (after any further recipient reports) the message's */
-	do {
+	/* recipient reports, then the message's; the i-th recipient report is kept */
+	for (;;) {
 		if (!record(out, len, next, &l2, &s2, &n2, &end) || rank(l2) < 0)
 			goto bad;
 		next = end;
-	} while (l2 == 'r' || l2 == 'h' || l2 == 's');
+		if (l2 != 'r' && l2 != 'h' && l2 != 's')
+			break;
+		if (++k == i) {
+			l1 = l2;
+			s1 = s2;
+			n1 = n2;
+		}
+	}
+	if (i > k)
+		goto bad;
 	*status = l1 == 's' ? 'Z' : l1 == 'h' ? 'D' : l2;
 	if (!sa_copyb(text, s1, n1))
 		return 0;

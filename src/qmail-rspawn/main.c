@@ -3,12 +3,14 @@
  * qmailr (started so by qmail-start; started as root it becomes qmailr itself). At
  * startup it empties the connect timeout table (queue/lock/tcpto), since the network
  * may have changed while mail was down, and writes one byte, its limit AUTO_SPAWN.
- * Then it reads commands on fd 0 and writes reports on fd 1 (spawn.h). For each
+ * Then it reads commands on fd 0 and writes reports on fd 1 (spawn.h). Beyond qmail,
+ * a command carries a list of 1..SPAWN_RCPTMAX recipients, all at one domain; for each
  * command it runs, with the message on fd 0,
- *	qmail-remote DOMAIN SENDER RECIPIENT
+ *	qmail-remote DOMAIN SENDER RECIPIENT...
  * (QMAILHOME/bin/qmail-remote, or $QMAILREMOTE) where DOMAIN follows the last '@' of
- * the recipient; one recipient per run. qmail-remote's output (stdout and stderr, up
- * to RREPORT_OUTMAX bytes) and exit status make the report (rreport.h).
+ * the recipients. qmail-remote's output (stdout and stderr, up to RREPORT_OUTMAX
+ * bytes) and exit status make one report per recipient, in the command's order, all
+ * written at once (rreport.h).
  *
  * A command for a slot out of range or still busy, or one that breaks the framing, is
  * a qmail-send bug that no report can answer: qmail-rspawn stops reading commands,
@@ -53,6 +55,7 @@ typedef struct slot_s {
 	int status;     /* its wait status */
 	sa out;         /* its output, at most RREPORT_OUTMAX bytes */
 	size_t dropped; /* output bytes beyond RREPORT_OUTMAX */
+	size_t nrcpt;   /* recipients of the delivery: reports owed */
 } slot;
 
 static struct {
@@ -65,8 +68,9 @@ static struct {
 	spawn_cmd cmd;      /* the command being read */
 	sa rep;             /* scratch: a report being written */
 	sa text;            /* scratch: a report's text */
-	slot s[AUTO_SPAWN]; /* the deliveries */
-	struct pollfd pf[AUTO_SPAWN + 2]; /* poll's array: fd 0, the signal pipe, slots */
+	const char *argv[SPAWN_RCPTMAX + 4]; /* qmail-remote's arguments */
+	slot s[AUTO_SPAWN];                  /* the deliveries */
+	struct pollfd pf[AUTO_SPAWN + 2];    /* poll's array: fd 0, the signal pipe, slots */
 } st;
 
 /* nomem - the one fatal error for memory */
@@ -75,30 +79,38 @@ static _Noreturn void nomem(void)
 	die_x(111, "out of memory", (char *)0);
 }
 
-/* report - send one report to qmail-send; text is our own, or out[0..n) follows */
-static void report(unsigned n, char status, const char *text, size_t len)
+/* send_reports - write the reports gathered in st.rep to qmail-send */
+static void send_reports(void)
 {
-	st.rep.len = 0;
-	if (!spawn_rep_put(&st.rep, n, status, text, len))
-		nomem();
 	if (!fd_write_all(1, st.rep.s, st.rep.len))
 		die_sys(111, "unable to write a report to qmail-send", (char *)0);
+	st.rep.len = 0;
 }
 
-/* say - a report with our own text */
+/* say - the same report, our own text, for each of the command's recipients */
 static void say(unsigned n, char status, const char *text)
 {
-	report(n, status, text, strlen(text));
+	size_t i;
+	st.rep.len = 0;
+	for (i = 0; i < st.cmd.nrcpt; ++i)
+		if (!spawn_rep_put(&st.rep, n, status, text, strlen(text)))
+			nomem();
+	send_reports();
 }
 
-/* finish - a slot's child has exited and its output is all read: report it */
+/* finish - a slot's child has exited and its output is all read: report each
+ * recipient */
 static void finish(slot *s)
 {
 	char status;
 	unsigned n = (unsigned)(s - st.s);
-	if (!rreport_make(&st.text, &status, s->out.s, s->out.len, s->status))
-		nomem();
-	report(n, status, st.text.s, st.text.len);
+	size_t i;
+	st.rep.len = 0;
+	for (i = 0; i < s->nrcpt; ++i)
+		if (!rreport_rcpt(&st.text, &status, s->out.s, s->out.len, s->status, i) ||
+		    !spawn_rep_put(&st.rep, n, status, st.text.s, st.text.len))
+			nomem();
+	send_reports();
 	s->pid = 0;
 	s->reaped = 0;
 	s->out.len = 0;
@@ -109,19 +121,43 @@ static void finish(slot *s)
 /* child - in the forked child: become qmail-remote for the command */
 static _Noreturn void child(int msg, int out, const char *domain)
 {
-	const char *argv[5];
+	const char *r = st.cmd.rcpt.s;
+	size_t i;
 	sig_pipe_close();
 	sig_default(SIGCHLD);
 	if (!fd_move(0, msg) || !fd_copy(1, out) || !fd_move(2, out))
 		_exit(111);
-	argv[0] = "qmail-remote";
-	argv[1] = domain;
-	argv[2] = st.cmd.sender.s;
-	argv[3] = st.cmd.rcpt.s;
-	argv[4] = 0;
-	execv(st.remote, (char *const *)argv);
+	st.argv[0] = "qmail-remote";
+	st.argv[1] = domain;
+	st.argv[2] = st.cmd.sender.s;
+	for (i = 0; i < st.cmd.nrcpt; ++i) { /* nrcpt <= SPAWN_RCPTMAX: the reader's limit */
+		st.argv[3 + i] = r;
+		r += strlen(r) + 1;
+	}
+	st.argv[3 + i] = 0;
+	execv(st.remote, (char *const *)st.argv);
 	msg_put(1, "Unable to run ", st.remote, ": ", error_str(errno), ". (#4.3.0)\n", (char *)0);
 	_exit(111);
+}
+
+/* domains - check the recipients: 1 all at one domain (its offset in rcpt in *dom),
+ * 0 one without '@', -1 different domains */
+static int domains(size_t *dom)
+{
+	const char *r = st.cmd.rcpt.s, *d = 0;
+	size_t i;
+	for (i = 0; i < st.cmd.nrcpt; ++i) {
+		size_t len = strlen(r), at = byte_rchr(r, len, '@');
+		if (at == len)
+			return 0;
+		if (!d) {
+			d = r + at + 1;
+			*dom = (size_t)(d - st.cmd.rcpt.s);
+		} else if (!case_equals(d, r + at + 1))
+			return -1;
+		r += len + 1;
+	}
+	return 1;
 }
 
 /* start - begin the delivery the command in st.cmd asks for */
@@ -129,10 +165,9 @@ static void start(void)
 {
 	unsigned n = st.cmd.slot;
 	slot *s = &st.s[n];
-	const char *rcpt = st.cmd.rcpt.s;
-	size_t at = byte_rchr(rcpt, strlen(rcpt), '@');
+	size_t dom = 0;
 	struct stat sb;
-	int msg, p[2] = {-1, -1};
+	int msg, d, p[2] = {-1, -1};
 	if (n >= AUTO_SPAWN || s->pid) {
 		st.broken = 1; /* no report can name a slot that is not ours to use */
 		return;
@@ -141,8 +176,13 @@ static void start(void)
 		say(n, 'Z', "qmail-rspawn was given a bad message path. (#4.3.0)\n");
 		return;
 	}
-	if (!rcpt[at]) {
+	d = domains(&dom);
+	if (d == 0) {
 		say(n, 'D', "The recipient address has no @ and domain. (#5.1.3)\n");
+		return;
+	}
+	if (d < 0) {
+		say(n, 'Z', "qmail-rspawn was given recipients at different domains. (#4.3.0)\n");
 		return;
 	}
 	msg = open(st.cmd.path.s, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -168,7 +208,7 @@ static void start(void)
 	}
 	s->pid = fork();
 	if (s->pid == 0)
-		child(msg, p[1], rcpt + at + 1);
+		child(msg, p[1], st.cmd.rcpt.s + dom);
 	close(msg);
 	close(p[1]);
 	if (s->pid == -1) {
@@ -178,6 +218,7 @@ static void start(void)
 		return;
 	}
 	s->fd = p[0];
+	s->nrcpt = st.cmd.nrcpt;
 	s->reaped = 0;
 	s->out.len = 0;
 	s->dropped = 0;
@@ -351,6 +392,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < AUTO_SPAWN; ++i)
 		st.s[i].fd = -1;
 	st.input = 1;
+	st.cmd.list = 1;
 	if (!fd_write_all(1, &limit, 1))
 		die_sys(111, "unable to write to qmail-send", (char *)0);
 	run();

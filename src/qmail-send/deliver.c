@@ -10,6 +10,15 @@
  * else the message waits for its next retry time.
  * Commands are written non-blocking, one pending command per channel; poll says
  * when the rest may be written.
+ * Beyond qmail, a remote delivery carries up to SPAWN_RCPTMAX recipients: while the
+ * pass reads on, "forming" slots gather T records, each those whose domain (after the
+ * last '@', any case) and VERP-expanded sender are those of its first; a full slot or
+ * the end of the file sends the command. A record that fits no forming slot takes a
+ * free slot; with none free, every forming slot is sent and the record is read again
+ * later (the pass seeks back to it). Each recipient keeps its delivery number, its
+ * log lines, its report (the spawner sends one per recipient, in order) and its mark;
+ * a crash before a report leaves the T, so the worst case is a second delivery,
+ * never a lost one.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +35,7 @@
 #include "queue.h"
 #include "retry.h"
 #include "send.h"
+#include "str.h"
 
 #define INFO_MAX 65536 /* largest info file read */
 #define REC_MAX  65536 /* longest channel record kept whole (the spawn limit is lower) */
@@ -50,6 +60,7 @@ int deliver_init(send *s)
 		chan *ch = &s->ch[c];
 		unsigned char limit;
 		ssize_t r;
+		unsigned k, nslots;
 		ch->name = dirs[c];
 		ch->wfd = c == CHAN_LOCAL ? 1 : 3;
 		ch->rfd = c == CHAN_LOCAL ? 2 : 4;
@@ -62,10 +73,18 @@ int deliver_init(send *s)
 			return 0;
 		if (ch->conc > limit)
 			ch->conc = limit;
-		ch->slots = alloc_array(ch->conc ? ch->conc : 1, sizeof *ch->slots);
+		nslots = ch->conc ? ch->conc : 1;
+		ch->max = c == CHAN_LOCAL ? 1 : SPAWN_RCPTMAX;
+		ch->slots = alloc_array(nslots, sizeof *ch->slots);
 		if (!ch->slots)
 			return 0;
-		memset(ch->slots, 0, (ch->conc ? ch->conc : 1) * sizeof *ch->slots);
+		memset(ch->slots, 0, nslots * sizeof *ch->slots);
+		for (k = 0; k < nslots; ++k) {
+			ch->slots[k].t = alloc_array(ch->max, sizeof *ch->slots[k].t);
+			if (!ch->slots[k].t)
+				return 0;
+			memset(ch->slots[k].t, 0, ch->max * sizeof *ch->slots[k].t);
+		}
 		fd_nonblock(ch->wfd);
 		fd_nonblock(ch->rfd);
 		ch->alive = 1;
@@ -147,10 +166,25 @@ static void job_end(send *s, size_t j, uint64_t now)
 	}
 }
 
-/* pass_close - stop reading the channel file; interrupted leaves records unread */
+static void launch(send *s, int c, unsigned k);
+
+/* pass_close - stop reading the channel file; interrupted leaves records unread, and
+ * slots still forming are given up (their records stay T for the next pass) */
 static void pass_close(send *s, chan *ch, int interrupted, uint64_t now)
 {
 	job *jb = &s->jobs[ch->p.job];
+	unsigned k;
+	for (k = 0; k < ch->conc && ch->forming; ++k) {
+		if (!ch->slots[k].forming)
+			continue;
+		if (interrupted) {
+			--ch->forming;
+			ch->slots[k].busy = ch->slots[k].forming = 0;
+			--ch->used;
+			--jb->refs;
+		} else
+			launch(s, (int)(ch - s->ch), k);
+	}
 	close(ch->p.fd);
 	ch->p.fd = -1;
 	ch->p.open = 0;
@@ -249,7 +283,7 @@ static void mark(job *jb, uint64_t off)
 static void slot_free(send *s, chan *ch, slot *sl, uint64_t now)
 {
 	job *jb = &s->jobs[sl->job];
-	sl->busy = sl->waiting = 0;
+	sl->busy = sl->waiting = sl->forming = 0;
 	--ch->used;
 	--jb->refs;
 	deliver_status(s);
@@ -257,59 +291,140 @@ static void slot_free(send *s, chan *ch, slot *sl, uint64_t now)
 		job_end(s, sl->job, now);
 }
 
-/* start - hand recipient rcpt (the record at off) of the pass's message to a slot;
- * s->tmp2 holds the envelope sender for it */
-static void start(send *s, int c, const char *rcpt, size_t rlen, uint64_t off)
+/* domain_of - the domain of a recipient (after its last '@'), or 0 without one */
+static const char *domain_of(const char *r, size_t n, size_t *dlen)
+{
+	size_t at = byte_rchr(r, n, '@');
+	if (at == n)
+		return 0;
+	*dlen = n - at - 1;
+	return r + at + 1;
+}
+
+/* fits - the recipient may join the forming slot sl: room, same sender, same domain */
+static int fits(const chan *ch, const slot *sl, const char *rcpt, size_t rlen, const sa *sender)
+{
+	const char *first = sl->rcpt.s + sl->t[0].at, *d1, *d2;
+	size_t n1, n2;
+	if (sl->n >= ch->max || sender->len != sl->sender.len ||
+	    memcmp(sender->s, sl->sender.s, sender->len))
+		return 0;
+	d1 = domain_of(first, strlen(first), &n1);
+	d2 = domain_of(rcpt, rlen, &n2);
+	return d1 && d2 && n1 == n2 && case_diffb(d1, n1, d2) == 0;
+}
+
+/* launch - send forming slot k's command and log its deliveries */
+static void launch(send *s, int c, unsigned k)
 {
 	chan *ch = &s->ch[c];
-	job *jb = &s->jobs[ch->p.job];
+	slot *sl = &ch->slots[k];
+	job *jb = &s->jobs[sl->job];
 	char path[QUEUE_PATHMAX], num[FMT_U64];
-	unsigned k;
-	size_t n;
-	slot *sl;
-	for (k = 0; ch->slots[k].busy; ++k) /* used < conc: a free slot exists */
-		;
-	sl = &ch->slots[k];
-	while (!sa_copyb(&sl->rcpt, rcpt, rlen) || !sa_0(&sl->rcpt))
-		log_nomem();
+	size_t n, i;
+	int ok;
+	--ch->forming;
+	sl->forming = 0;
 	n = fmt_u64(path, queue_split(jb->id));
 	path[n++] = '/';
 	n += fmt_u64(path + n, jb->id);
 	path[n] = 0;
-	while (!spawn_cmd_put(&ch->out, k, path, s->tmp2.s, sl->rcpt.s)) {
+	for (;;) {
+		if (c == CHAN_LOCAL)
+			ok = spawn_cmd_put(&ch->out, k, path, sl->sender.s, sl->rcpt.s);
+		else
+			ok = spawn_cmd_putlist(&ch->out, k, path, sl->sender.s, sl->rcpt.s, sl->n);
+		if (ok)
+			break;
 		ch->out.len = 0;
 		log_nomem();
 	}
-	sl->busy = 1;
-	sl->job = ch->p.job;
-	sl->num = ++s->delnum;
-	sl->off = off;
-	++jb->refs;
-	++ch->used;
-	s->line.len = 0;
-	sa_cats(&s->line, "starting delivery ");
-	sa_catu(&s->line, sl->num);
-	sa_cats(&s->line, ": msg ");
-	sa_cats(&s->line, log_u(num, jb->id));
-	sa_cats(&s->line, c == CHAN_LOCAL ? " to local " : " to remote ");
-	log_safe(&s->line, rcpt, rlen);
-	log_end(&s->line);
+	for (i = 0; i < sl->n; ++i) {
+		const char *r = sl->rcpt.s + sl->t[i].at;
+		sl->t[i].num = ++s->delnum;
+		s->line.len = 0;
+		sa_cats(&s->line, "starting delivery ");
+		sa_catu(&s->line, sl->t[i].num);
+		sa_cats(&s->line, ": msg ");
+		sa_cats(&s->line, log_u(num, jb->id));
+		sa_cats(&s->line, c == CHAN_LOCAL ? " to local " : " to remote ");
+		log_safe(&s->line, r, strlen(r));
+		log_end(&s->line);
+	}
 	deliver_status(s);
 	deliver_flush(s, c);
 }
 
+/* add - give recipient rcpt (the record at off) of the pass's message a delivery;
+ * s->tmp2 holds the envelope sender for it. Without a fitting forming slot a new one
+ * is taken, and when none is free the pass goes back to read the record again. */
+static void add(send *s, int c, const char *rcpt, size_t rlen, uint64_t off)
+{
+	chan *ch = &s->ch[c];
+	unsigned k;
+	dest *t;
+	slot *sl;
+	for (k = 0; k < ch->conc; ++k)
+		if (ch->slots[k].forming && fits(ch, &ch->slots[k], rcpt, rlen, &s->tmp2))
+			break;
+	if (k == ch->conc) {
+		if (ch->used >= ch->conc) {
+			for (k = 0; k < ch->conc && ch->forming; ++k)
+				if (ch->slots[k].forming)
+					launch(s, c, k);
+			if (lseek(ch->p.fd, (off_t)off, SEEK_SET) == -1) {
+				/* cannot happen on a regular file; the record waits for the next
+				 * pass */
+				s->jobs[ch->p.job].left = 1;
+				return;
+			}
+			buf_init(&ch->p.in, ch->p.fd, ch->p.space, sizeof ch->p.space);
+			ch->p.off = off;
+			return;
+		}
+		for (k = 0; ch->slots[k].busy; ++k) /* used < conc: a free slot exists */
+			;
+		sl = &ch->slots[k];
+		sl->busy = sl->forming = 1;
+		sl->job = ch->p.job;
+		sl->n = sl->got = sl->open = 0;
+		sl->waiting = 0;
+		sl->rcpt.len = 0;
+		while (!sa_copyb(&sl->sender, s->tmp2.s, s->tmp2.len))
+			log_nomem();
+		++s->jobs[ch->p.job].refs;
+		++ch->used;
+		++ch->forming;
+	}
+	sl = &ch->slots[k];
+	t = &sl->t[sl->n++];
+	t->off = off;
+	t->at = sl->rcpt.len;
+	t->state = DEST_OPEN;
+	++sl->open;
+	while (!sa_catb(&sl->rcpt, rcpt, rlen) || !sa_0(&sl->rcpt))
+		log_nomem();
+	if (sl->n == ch->max)
+		launch(s, c, k);
+}
+
 /* too_long - a recipient (or its VERP sender) too long for the spawn protocol fails
- * permanently */
+ * permanently; so does an empty remote recipient, which a recipient list cannot
+ * carry (qmail-rspawn would refuse it for having no '@' anyway) */
 static void too_long(send *s, chan *ch, const char *rcpt, size_t rlen, uint64_t off)
 {
-	static const char text[] = "Sorry, this address is too long to deliver. (#5.1.3)\n";
+	static const char toolong[] = "Sorry, this address is too long to deliver. (#5.1.3)\n";
+	static const char empty[] = "The recipient address has no @ and domain. (#5.1.3)\n";
+	const char *text = rlen ? toolong : empty;
+	size_t n = rlen ? sizeof toolong - 1 : sizeof empty - 1;
 	job *jb = &s->jobs[ch->p.job];
 	char path[QUEUE_PATHMAX];
 	path_of(path, jb);
-	log_put("warning: overlong recipient in ", path, NULL);
+	log_put(rlen ? "warning: overlong recipient in " : "warning: empty recipient in ", path,
+		NULL);
 	while (!sa_copyb(&s->tmp2, rcpt, rlen) || !sa_0(&s->tmp2))
 		log_nomem();
-	if (finish_para(s, jb->id, jb->chan, s->tmp2.s, text, sizeof text - 1))
+	if (finish_para(s, jb->id, jb->chan, s->tmp2.s, text, n))
 		mark(jb, off);
 	else
 		jb->left = 1;
@@ -355,10 +470,11 @@ static void pass_next(send *s, int c, uint64_t now)
 			     s->tmp.len - 1) ||
 	       !sa_0(&s->tmp2))
 		log_nomem();
-	if (flags & REC_LONG || s->tmp.len - 1 > SPAWN_ADDRMAX || s->tmp2.len - 1 > SPAWN_ADDRMAX)
+	if (flags & REC_LONG || s->tmp.len - 1 > SPAWN_ADDRMAX || s->tmp2.len - 1 > SPAWN_ADDRMAX ||
+	    (c == CHAN_REMOTE && s->tmp.len == 1))
 		too_long(s, ch, s->tmp.s + 1, s->tmp.len - 1, off);
 	else
-		start(s, c, s->tmp.s + 1, s->tmp.len - 1, off);
+		add(s, c, s->tmp.s + 1, s->tmp.len - 1, off);
 }
 
 /* deliver_start - open passes for messages that are due and start deliveries
@@ -370,7 +486,8 @@ void deliver_start(send *s, uint64_t now)
 		return;
 	for (c = 0; c < NCHAN; ++c) {
 		chan *ch = &s->ch[c];
-		while (ch->alive && !s->exitasap && !ch->out.len && ch->used < ch->conc) {
+		while (ch->alive && !s->exitasap && !ch->out.len &&
+		       (ch->used < ch->conc || ch->forming)) {
 			pq_item it;
 			if (ch->p.open) {
 				pass_next(s, c, now);
@@ -389,43 +506,57 @@ void deliver_start(send *s, uint64_t now)
 	}
 }
 
+/* dest_over - one recipient of a slot is finished; the slot is free after all */
+static void dest_over(send *s, chan *ch, slot *sl, dest *t, uint64_t now)
+{
+	t->state = DEST_DONE;
+	if (!--sl->open && sl->got == sl->n)
+		slot_free(s, ch, sl, now);
+}
+
 /* failed - record a permanent failure: bounce paragraph first, then the mark; if
- * the paragraph cannot be written the slot waits and tries again later */
-static void failed(send *s, chan *ch, slot *sl, const char *text, size_t n, uint64_t now)
+ * the paragraph cannot be written the recipient waits and tries again later */
+static void failed(send *s, chan *ch, slot *sl, dest *t, const char *text, size_t n, uint64_t now)
 {
 	job *jb = &s->jobs[sl->job];
 	char num[FMT_U64];
-	if (finish_para(s, jb->id, jb->chan, sl->rcpt.s, text, n)) {
-		mark(jb, sl->off);
-		slot_free(s, ch, sl, now);
+	if (finish_para(s, jb->id, jb->chan, sl->rcpt.s + t->at, text, n)) {
+		mark(jb, t->off);
+		dest_over(s, ch, sl, t, now);
 		return;
 	}
-	if (!sl->waiting) {
-		while (!sa_copyb(&sl->text, text, n))
+	if (t->state != DEST_WAIT) {
+		while (!sa_copyb(&t->text, text, n))
 			log_nomem();
-		sl->waiting = 1;
+		t->state = DEST_WAIT;
 	}
-	sl->retry = now + BOUNCE_WAIT;
+	t->retry = now + BOUNCE_WAIT;
+	if (!sl->waiting || t->retry < sl->retry)
+		sl->retry = t->retry;
+	sl->waiting = 1;
 	log_put("alert: unable to append to bounce/", log_u(num, jb->id),
 		"; will try again in 10 seconds", NULL);
 }
 
-/* report - one report from the spawner of ch */
+/* report - one report from the spawner of ch: for the next recipient of its slot */
 static void report(send *s, chan *ch, uint64_t now)
 {
 	static const char giveup[] = BOUNCE_TOOLONG "\n";
 	spawn_rep *rp = &ch->rep;
 	slot *sl;
+	dest *t;
 	job *jb;
 	char status = rp->status;
 	const char *kind;
 	const char *text = rp->text.s;
 	size_t n = rp->text.len - 1;
-	if (rp->slot >= ch->conc || !ch->slots[rp->slot].busy || ch->slots[rp->slot].waiting) {
+	if (rp->slot >= ch->conc || !ch->slots[rp->slot].busy || ch->slots[rp->slot].forming ||
+	    ch->slots[rp->slot].got >= ch->slots[rp->slot].n) {
 		log_put("warning: delivery report out of range", NULL);
 		return;
 	}
 	sl = &ch->slots[rp->slot];
+	t = &sl->t[sl->got++];
 	jb = &s->jobs[sl->job];
 	if (status == 'Z' && jb->dying) {
 		while (!sa_copyb(&s->tmp, text, n) ||
@@ -439,7 +570,7 @@ static void report(send *s, chan *ch, uint64_t now)
 	kind = status == 'K' ? ": success: " : status == 'Z' ? ": deferral: " : ": failure: ";
 	s->line.len = 0;
 	sa_cats(&s->line, "delivery ");
-	sa_catu(&s->line, sl->num);
+	sa_catu(&s->line, t->num);
 	if (status != 'K' && status != 'Z' && status != 'D') {
 		sa_cats(&s->line, ": report mangled, will defer");
 		status = 'Z';
@@ -449,14 +580,14 @@ static void report(send *s, chan *ch, uint64_t now)
 	}
 	log_end(&s->line);
 	if (status == 'D') {
-		failed(s, ch, sl, text, n, now);
+		failed(s, ch, sl, t, text, n, now);
 		return;
 	}
 	if (status == 'K')
-		mark(jb, sl->off);
+		mark(jb, t->off);
 	else
 		jb->left = 1;
-	slot_free(s, ch, sl, now);
+	dest_over(s, ch, sl, t, now);
 }
 
 /* deliver_reports - read what the spawner of channel c has sent */
@@ -495,11 +626,23 @@ void deliver_retry(send *s, uint64_t now)
 {
 	int c;
 	unsigned k;
+	size_t i;
 	for (c = 0; c < NCHAN; ++c)
 		for (k = 0; k < s->ch[c].conc; ++k) {
 			slot *sl = &s->ch[c].slots[k];
-			if (sl->waiting && sl->retry <= now)
-				failed(s, &s->ch[c], sl, sl->text.s, sl->text.len, now);
+			if (!sl->waiting || sl->retry > now)
+				continue;
+			sl->waiting = 0; /* failed sets it again for each that still waits */
+			for (i = 0; i < sl->got && sl->busy; ++i) {
+				dest *t = &sl->t[i];
+				if (t->state == DEST_WAIT && t->retry <= now)
+					failed(s, &s->ch[c], sl, t, t->text.s, t->text.len, now);
+				else if (t->state == DEST_WAIT &&
+					 (!sl->waiting || t->retry < sl->retry)) {
+					sl->waiting = 1;
+					sl->retry = t->retry;
+				}
+			}
 		}
 }
 

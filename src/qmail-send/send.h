@@ -45,15 +45,31 @@ typedef struct idset_s {
 	size_t a;    /* ids allocated */
 } idset;
 
-typedef struct slot_s {
-	int busy;       /* a delivery is running, or its failure waits to be recorded */
-	size_t job;     /* the job the delivery belongs to */
-	uint64_t num;   /* delivery number, for the log */
+#define DEST_OPEN 0 /* recipient states: report awaited */
+#define DEST_WAIT 1 /* permanent failure reported, bounce paragraph not yet written */
+#define DEST_DONE 2 /* finished */
+
+typedef struct dest_s {
+	uint64_t num;   /* delivery number, for the log: one per recipient */
 	uint64_t off;   /* offset of the recipient's T record in the channel file */
-	sa rcpt;        /* the recipient, NUL-terminated */
-	int waiting;    /* permanent failure reported, bounce paragraph not yet written */
+	size_t at;      /* offset of the recipient in the slot's rcpt */
+	int state;      /* DEST_OPEN, DEST_WAIT or DEST_DONE */
 	uint64_t retry; /* when waiting: the time to try writing the paragraph again */
 	sa text;        /* when waiting: the failure report */
+} dest;
+
+typedef struct slot_s {
+	int busy;       /* a delivery is forming, running, or has failures to record */
+	int forming;    /* recipients are still being gathered; no command sent yet */
+	size_t job;     /* the job the delivery belongs to */
+	size_t n;       /* recipients of the delivery (1..chan's max) */
+	size_t got;     /* reports received, in recipient order */
+	size_t open;    /* recipients not finished */
+	dest *t;        /* the recipients; chan's max entries */
+	sa rcpt;        /* the recipients, each NUL-terminated */
+	sa sender;      /* their envelope sender (VERP expanded), NUL-terminated */
+	int waiting;    /* some recipient is DEST_WAIT */
+	uint64_t retry; /* when waiting: the earliest retry of its recipients */
 } slot;
 
 typedef struct job_s {
@@ -87,6 +103,8 @@ typedef struct chan_s {
 	uint64_t skip;    /* retry schedule constant */
 	unsigned conc;    /* concurrency: min(control file, spawner's limit) */
 	unsigned used;    /* busy slots */
+	size_t max;       /* most recipients in one delivery: 1 local, SPAWN_RCPTMAX remote */
+	unsigned forming; /* slots gathering recipients of the pass's message */
 	int alive;        /* the spawner is still connected */
 	slot *slots;      /* conc slots */
 	sa out;           /* command bytes not yet written */

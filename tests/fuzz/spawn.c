@@ -11,7 +11,11 @@
  * bytes; spawn_path_ok agrees with a model of a queue path. For rreport: the letter
  * is K, Z or D as the exit status and the records demand (a lone message report is
  * the answer as it is), and the report sent with spawn_rep_put reads back with its
- * letter and its text (NUL bytes as '_', cut at SPAWN_REPORTMAX).
+ * letter and its text (NUL bytes as '_', cut at SPAWN_REPORTMAX); rreport_rcpt for a
+ * later recipient obeys the same exit status rules. Mode 3: recipient lists (beyond
+ * qmail): every command read has 1..SPAWN_RCPTMAX non-empty recipients within
+ * SPAWN_ADDRMAX, spawn_cmd_putlist gives back exactly its bytes, a violation is
+ * sticky, and all cuts read the same commands.
  */
 #include <sys/wait.h>
 
@@ -151,6 +155,60 @@ static void reps(const char *s, size_t n, fuzz_cut *c)
 	spawn_rep_free(&sr);
 }
 
+/* lists - spawn_cmd_feed reading recipient lists over s in pieces cut by c; the
+ * number of commands read into *k, and 1 if a violation ended the stream */
+static int lists(const char *s, size_t n, fuzz_cut *c, size_t *k)
+{
+	spawn_cmd sc;
+	sa out = SA_ZERO;
+	size_t off = 0, start = 0;
+	int bad = 0;
+	memset(&sc, 0, sizeof sc);
+	sc.list = 1;
+	*k = 0;
+	while (off < n && !bad) {
+		size_t piece = c ? fuzz_cut_next(c, n - off) : n - off, used;
+		while (piece) {
+			const char *r;
+			size_t i;
+			int x = spawn_cmd_feed(&sc, s + off, piece, &used);
+			CHECK(used <= piece);
+			off += used;
+			piece -= used;
+			if (x < 0) {
+				CHECK(spawn_cmd_feed(&sc,
+						     "\1"
+						     "1\0a\0b\0\0",
+						     8, &used) == -1);
+				bad = 1;
+				break;
+			}
+			if (x == 0) {
+				CHECK(piece == 0);
+				continue;
+			}
+			CHECK(sc.nrcpt >= 1 && sc.nrcpt <= SPAWN_RCPTMAX);
+			CHECK(sc.path.len <= SPAWN_PATHMAX + 1 &&
+			      sc.sender.len <= SPAWN_ADDRMAX + 1);
+			for (i = 0, r = sc.rcpt.s; i < sc.nrcpt; ++i) {
+				size_t len = strlen(r);
+				CHECK(len >= 1 && len <= SPAWN_ADDRMAX);
+				r += len + 1;
+			}
+			CHECK(r == sc.rcpt.s + sc.rcpt.len);
+			out.len = 0;
+			CHECK(spawn_cmd_putlist(&out, sc.slot, sc.path.s, sc.sender.s, sc.rcpt.s,
+						sc.nrcpt));
+			CHECK(fuzz_same(out.s, out.len, s + start, off - start));
+			start = off;
+			++*k;
+		}
+	}
+	spawn_cmd_free(&sc);
+	sa_free(&out);
+	return bad;
+}
+
 /* path_ok - a queue path: 1..SPAWN_PATHMAX digits and single inner slashes */
 static int path_ok(const char *p, size_t n)
 {
@@ -173,16 +231,21 @@ static void report(const char *out, size_t n, unsigned char m)
 	sa text = SA_ZERO, wire = SA_ZERO;
 	spawn_rep r;
 	const char *nul;
-	char st = 0;
+	char st = 0, k0 = 0;
 	size_t used, i, k;
-	CHECK(rreport_make(&text, &st, out, n, wstat));
-	CHECK(st == 'K' || st == 'Z' || st == 'D');
-	if (WIFSIGNALED(wstat) || WEXITSTATUS(wstat) == 111)
-		CHECK(st == 'Z');
-	else if (WEXITSTATUS(wstat))
-		CHECK(st == 'D');
-	else if (n == 0)
-		CHECK(st == 'Z');
+	for (i = 3; i > 0; --i) { /* the third, the second, then the first recipient */
+		CHECK(rreport_rcpt(&text, &st, out, n, wstat, i - 1));
+		CHECK(st == 'K' || st == 'Z' || st == 'D');
+		if (WIFSIGNALED(wstat) || WEXITSTATUS(wstat) == 111)
+			CHECK(st == 'Z');
+		else if (WEXITSTATUS(wstat))
+			CHECK(st == 'D');
+		else if (n == 0)
+			CHECK(st == 'Z');
+	}
+	CHECK(rreport_make(&wire, &k0, out, n, wstat) && k0 == st);
+	CHECK(fuzz_same(wire.s, wire.len, text.s, text.len));
+	wire.len = 0;
 	/* one whole message report and nothing more: it is the answer */
 	nul = n ? memchr(out, 0, n) : 0;
 	if (!WIFSIGNALED(wstat) && !WEXITSTATUS(wstat) && n >= 2 && nul == out + n - 1 &&
@@ -213,6 +276,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t k;
 	if ((mode & 3) == 2) {
 		report((const char *)data, size, mode);
+		return 0;
+	}
+	if ((mode & 3) == 3) {
+		size_t k1, k2, k3;
+		int b1 = lists(s, size, 0, &k1);
+		int b2 = lists(s, size, (fuzz_cut_init(&cut, 0), &cut), &k2);
+		int b3 = lists(s, size, (fuzz_cut_init(&cut, mode >> 2), &cut), &k3);
+		CHECK(b1 == b2 && b2 == b3 && k1 == k2 && k2 == k3);
 		return 0;
 	}
 	if (size >= 3 * MAXREC)

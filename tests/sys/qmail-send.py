@@ -26,6 +26,7 @@ SPLIT = 23
 def spawner(argv):
     """A fake qmail-lspawn/qmail-rspawn: log each command, answer by local part."""
     logname, limit, flagdir = argv[0], int(argv[1]), argv[2]
+    lists = len(argv) > 3 and argv[3] == 'list'  # remote: recipient lists (beyond qmail)
     os.write(1, bytes([limit]))
     buf, pending = b'', []
     log = open(logname, 'ab', buffering=0)
@@ -71,13 +72,32 @@ def spawner(argv):
             continue
         buf += d
         while buf:
-            parts = buf[1:].split(b'\0', 3)
-            if len(parts) < 4:
-                break
-            slot, (path, sender, rcpt, buf) = buf[0], parts
-            log.write(b'%d %s <%s> %s\n' % (slot, path, sender, rcpt))
-            delay, rep = answer(slot, rcpt)
-            pending.append((time.time() + delay, rep))
+            if lists:  # path, sender, recipients, an empty field
+                fields, i, rest = [], 1, None
+                while rest is None:
+                    k = buf.find(b'\0', i)
+                    if k < 0:
+                        break
+                    if len(fields) >= 3 and k == i:
+                        rest = buf[k + 1:]
+                    fields.append(buf[i:k])
+                    i = k + 1
+                if rest is None:
+                    break
+                slot, path, sender, rcpts, buf = buf[0], fields[0], fields[1], fields[2:-1], rest
+            else:
+                parts = buf[1:].split(b'\0', 3)
+                if len(parts) < 4:
+                    break
+                slot, (path, sender, rcpt, buf) = buf[0], parts
+                rcpts = [rcpt]
+            delays, reps = [], b''
+            for rcpt in rcpts:
+                log.write(b'%d %s <%s> %s\n' % (slot, path, sender, rcpt))
+                delay, rep = answer(slot, rcpt)
+                delays.append(delay)
+                reps += rep
+            pending.append((time.time() + max(delays), reps))
 
 
 if len(sys.argv) > 1 and sys.argv[1] == '--spawner':
@@ -215,7 +235,7 @@ class Send:
                 [sys.executable, me, '--spawner', WORK + '/local.log', str(llimit), WORK],
                 stdin=lc_r, stdout=lr_w))
             self.procs.append(subprocess.Popen(
-                [sys.executable, me, '--spawner', WORK + '/remote.log', str(rlimit), WORK],
+                [sys.executable, me, '--spawner', WORK + '/remote.log', str(rlimit), WORK, 'list'],
                 stdin=rc_r, stdout=rr_w))
             self.procs.append(subprocess.Popen([BIN + '/qmail-clean'], stdin=cc_r, stdout=cr_w))
         PROCS.extend(self.procs)

@@ -793,7 +793,8 @@ def rspawn_tests(P, s4, dead, uid_q, tmp):
         return p
 
     def cmd(p, slot, path, sender, rcpt):
-        p.stdin.write(bytes([slot]) + path + b"\0" + sender + b"\0" + rcpt + b"\0")
+        # beyond qmail: a list of recipients ended by an empty one
+        p.stdin.write(bytes([slot]) + path + b"\0" + sender + b"\0" + rcpt + b"\0\0")
         p.stdin.flush()
 
     def reports(p, n, timeout=30):

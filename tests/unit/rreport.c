@@ -64,7 +64,56 @@ static void t_table(void)
 	}
 }
 
+static const struct {
+	const char *out; /* qmail-remote's output for several recipients; NULs as '|' */
+	int wstat;       /* its wait status */
+	size_t i;        /* the recipient asked about */
+	char status;     /* expected letter */
+	const char *text;
+} rcases[] = {
+	{"ra|hb|sc|Kok|", EXIT(0), 0, 'K', "aok"},
+	{"ra|hb|sc|Kok|", EXIT(0), 1, 'D', "b"},
+	{"ra|hb|sc|Kok|", EXIT(0), 2, 'Z', "c"},
+	{"ra|hb|sc|Kok|", EXIT(0), 3, 'Z', "qmail-remote produced malformed output. (#4.3.0)\n"},
+	{"ra|hb|sc|Dlost|", EXIT(0), 0, 'D', "alost"},
+	{"ra|hb|sc|Dlost|", EXIT(0), 1, 'D', "blost"},
+	{"ra|hb|sc|Dlost|", EXIT(0), 2, 'Z', "clost"},
+	{"ra|rb|Zdup|", EXIT(0), 1, 'Z', "bdup"},
+	{"Zno connection|", EXIT(0), 0, 'Z', "no connection"},
+	{"Zno connection|", EXIT(0), 57, 'Z', "no connection"},
+	{"Dno domain|", EXIT(0), 99, 'D', "no domain"},
+	{"ra|rb|", EXIT(0), 1, 'Z', "qmail-remote produced malformed output. (#4.3.0)\n"},
+	{"ra|rb|Kok", EXIT(0), 0, 'Z', "qmail-remote produced malformed output. (#4.3.0)\n"},
+	{"ra|xb|Kok|", EXIT(0), 0, 'Z', "qmail-remote produced malformed output. (#4.3.0)\n"},
+	{"ra|rb|Kok|", EXIT(100), 1, 'D', "Unable to run qmail-remote. (#5.3.0)\n"},
+	{"ra|rb|Kok|", SIGKILL, 1, 'Z', "qmail-remote crashed. (#4.3.0)\n"},
+	{"", EXIT(0), 5, 'Z', "qmail-remote produced no output. (#4.3.0)\n"},
+	{"ra|rb|Kok|", EXIT(0), (size_t)-1, 'Z',
+	 "qmail-remote produced malformed output. (#4.3.0)\n"},
+};
+
+static void t_rcpt(void)
+{
+	size_t i, j;
+	for (i = 0; i < sizeof rcases / sizeof rcases[0]; ++i) {
+		char out[64];
+		size_t n = strlen(rcases[i].out);
+		sa text = SA_ZERO;
+		char st = 0;
+		memcpy(out, rcases[i].out, n);
+		for (j = 0; j < n; ++j)
+			if (out[j] == '|')
+				out[j] = 0;
+		T_OK(rreport_rcpt(&text, &st, out, n, rcases[i].wstat, rcases[i].i));
+		if (!T_EQ_U(st, rcases[i].status))
+			t_eq_s(rcases[i].out, "", __FILE__, __LINE__, "case");
+		T_EQ_MEM(text.s, text.len, rcases[i].text, strlen(rcases[i].text));
+		sa_free(&text);
+	}
+}
+
 const t_case t_cases[] = {
 	T_CASE(t_table),
+	T_CASE(t_rcpt),
 	T_END,
 };

@@ -72,6 +72,119 @@ static void t_cmd_limits(void)
 	sa_free(&out);
 }
 
+/* list_case - a list command, NULs written as '|', and what the reader makes of it */
+static const struct {
+	const char *in;    /* the bytes */
+	int result;        /* last feed result: 1 complete, 0 incomplete, -1 violation */
+	size_t nrcpt;      /* recipients when complete */
+	const char *rcpts; /* rcpt when complete, NULs as '|' */
+} list_cases[] = {
+	{"\0011/2|s|a@b||", 1, 1, "a@b|"}, {"\0011/2|s|a@b|c@d|e@f||", 1, 3, "a@b|c@d|e@f|"},
+	{"\0011/2||a@b||", 1, 1, "a@b|"}, /* empty sender, then a list */
+	{"\0011/2|s|a@b|", 0, 0, ""},     /* the list is not ended yet */
+	{"\0011/2|s|a@b", 0, 0, ""},       {"\0011/2|s||", -1, 0, ""}, /* no recipient at all */
+	{"\0011/2|s|||", -1, 0, ""},
+};
+
+/* unbar - s with '|' as NUL into out (at most 64 bytes); its length */
+static size_t unbar(char *out, const char *s)
+{
+	size_t i, n = strlen(s);
+	for (i = 0; i < n; ++i)
+		out[i] = s[i] == '|' ? 0 : s[i];
+	return n;
+}
+
+static void t_cmd_list(void)
+{
+	size_t i, step;
+	for (i = 0; i < sizeof list_cases / sizeof list_cases[0]; ++i)
+		for (step = 1; step <= 64; step *= 64) {
+			char in[64], want[64];
+			spawn_cmd c = {0};
+			int done;
+			size_t n = unbar(in, list_cases[i].in),
+			       m = unbar(want, list_cases[i].rcpts);
+			c.list = 1;
+			T_EQ_U(feed_cmd(&c, in, n, step, &done), list_cases[i].result);
+			if (list_cases[i].result == 1) {
+				T_EQ_U(c.slot, 1);
+				T_EQ_S(c.path.s, "1/2");
+				T_EQ_U(c.nrcpt, list_cases[i].nrcpt);
+				T_EQ_MEM(c.rcpt.s, c.rcpt.len, want, m);
+			}
+			spawn_cmd_free(&c);
+		}
+}
+
+static void t_cmd_list_round_trip(void)
+{
+	sa out = SA_ZERO, rcpts = SA_ZERO, one = SA_ZERO;
+	spawn_cmd c = {0};
+	size_t i, step, first;
+	int done;
+	for (i = 0; i < SPAWN_RCPTMAX; ++i) {
+		T_OK(sa_cats(&rcpts, "user"));
+		T_OK(sa_catu(&rcpts, i));
+		T_OK(sa_cats(&rcpts, "@example.com"));
+		T_OK(sa_0(&rcpts));
+	}
+	T_OK(spawn_cmd_putlist(&out, 9, "3/77", "s@x", rcpts.s, SPAWN_RCPTMAX));
+	first = out.len;
+	T_OK(spawn_cmd_putlist(&out, 10, "3/78", "", "a@b", 1));
+	c.list = 1;
+	for (step = 1; step <= 4096; step *= 8) {
+		T_EQ_U(feed_cmd(&c, out.s, out.len, step, &done), 1);
+		T_EQ_U(done, 2);
+		T_EQ_U(c.slot, 10);
+		T_EQ_U(c.nrcpt, 1);
+		T_EQ_MEM(c.rcpt.s, c.rcpt.len, "a@b", 4);
+		T_EQ_U(feed_cmd(&c, out.s, first, step, &done), 1);
+		T_EQ_U(c.slot, 9);
+		T_EQ_U(c.nrcpt, SPAWN_RCPTMAX);
+		T_EQ_MEM(c.rcpt.s, c.rcpt.len, rcpts.s, rcpts.len);
+	}
+	spawn_cmd_free(&c);
+	/* one recipient more than allowed: the writer refuses, the reader too */
+	T_OK(!spawn_cmd_putlist(&one, 1, "1/1", "", rcpts.s, SPAWN_RCPTMAX + 1));
+	T_OK(!spawn_cmd_putlist(&one, 1, "1/1", "", rcpts.s, 0));
+	T_OK(!spawn_cmd_putlist(&one, 1, "1/1", "", "\0", 1));
+	T_OK(!spawn_cmd_putlist(&one, 256, "1/1", "", "a@b", 1));
+	one.len = 0;
+	T_OK(sa_catb(&one, "\0011/1\0\0", 6));
+	T_OK(sa_catb(&one, rcpts.s, rcpts.len));
+	T_OK(sa_cats(&one, "extra@example.com"));
+	T_OK(sa_0(&one) && sa_0(&one));
+	c = (spawn_cmd){0};
+	c.list = 1;
+	T_EQ_U(feed_cmd(&c, one.s, one.len, 1, &done), -1);
+	spawn_cmd_free(&c);
+	/* a recipient over SPAWN_ADDRMAX is refused in a list too */
+	one.len = 0;
+	T_OK(sa_catb(&one, "\0011/1\0\0a@b\0", 10));
+	for (i = 0; i <= SPAWN_ADDRMAX; ++i)
+		T_OK(sa_catc(&one, 'x'));
+	T_OK(sa_0(&one) && sa_0(&one));
+	c = (spawn_cmd){0};
+	c.list = 1;
+	T_EQ_U(feed_cmd(&c, one.s, one.len, 1000, &done), -1);
+	spawn_cmd_free(&c);
+	/* exactly SPAWN_ADDRMAX after a first recipient is fine */
+	one.len = 10;
+	for (i = 0; i < SPAWN_ADDRMAX; ++i)
+		T_OK(sa_catc(&one, 'x'));
+	T_OK(sa_0(&one) && sa_0(&one));
+	c = (spawn_cmd){0};
+	c.list = 1;
+	T_EQ_U(feed_cmd(&c, one.s, one.len, 1000, &done), 1);
+	T_EQ_U(c.nrcpt, 2);
+	T_EQ_U(c.rcpt.len, 4 + SPAWN_ADDRMAX + 1);
+	spawn_cmd_free(&c);
+	sa_free(&out);
+	sa_free(&rcpts);
+	sa_free(&one);
+}
+
 static void t_path_ok(void)
 {
 	static const struct {
@@ -144,11 +257,7 @@ static void t_queue_name(void)
 }
 
 const t_case t_cases[] = {
-	T_CASE(t_cmd_round_trip),
-	T_CASE(t_cmd_limits),
-	T_CASE(t_path_ok),
-	T_CASE(t_report),
-	T_CASE(t_report_cap),
-	T_CASE(t_queue_name),
-	T_END,
+	T_CASE(t_cmd_round_trip),      T_CASE(t_cmd_limits), T_CASE(t_cmd_list),
+	T_CASE(t_cmd_list_round_trip), T_CASE(t_path_ok),    T_CASE(t_report),
+	T_CASE(t_report_cap),          T_CASE(t_queue_name), T_END,
 };
