@@ -115,7 +115,7 @@ control me "$fqdn"
 control locals "$fqdn" localhost
 control rcpthosts "$fqdn" localhost
 control defaultdelivery ./Maildir/
-control concurrencyincoming 20
+control concurrencyincoming 100
 for a in postmaster mailer-daemon root; do
 	[ -f "$Q/alias/.qmail-$a" ] || : | put "$Q/alias/.qmail-$a" 644
 done
@@ -145,7 +145,9 @@ exec setuidgid $logger multilog t $LOGDIR$2
 EOF
 }
 
-# tcpservice NAME PORT RULES PROGRAM - a tcpserver service reading the control files
+# tcpservice NAME PORT RULES PROGRAM - a tcpserver service reading the control files.
+# The SYN backlog (-b) is as large as the connection limit: with tcpserver's default
+# of 20, bursts of clients beyond it see dropped SYNs and retry only after a second.
 tcpservice() {
 	service "$1" "/${1#qmail-}"
 	[ "$3" = - ] || echo "$3" | put "$Q/supervise/$1/rules" 644
@@ -168,7 +170,7 @@ if [ ! -f $Q/control/rcpthosts ]; then
 	exit 1
 fi
 exec 2>&1
-exec softlimit -m 64000000 tcpserver -v -R -H -l "\$local" $x-c "\$max" \\
+exec softlimit -m 64000000 tcpserver -v -R -H -l "\$local" $x-c "\$max" -b "\$max" \\
 	-u "\$uid" -g "\$gid" $SMTPADDR $2 $Q/bin/$4
 EOF
 }

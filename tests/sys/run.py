@@ -171,7 +171,7 @@ try:
          "qmail-qmqpd runs with tcprules")
     for name, want in (("me", "mx.hrun.test\n"), ("locals", "mx.hrun.test\nlocalhost\n"),
                        ("rcpthosts", "mx.hrun.test\nlocalhost\n"),
-                       ("defaultdelivery", "./Maildir/\n"), ("concurrencyincoming", "20\n")):
+                       ("defaultdelivery", "./Maildir/\n"), ("concurrencyincoming", "100\n")):
         p = os.path.join(Q, "control", name)
         R.eq(open(p).read() if os.path.exists(p) else None, want, "control/" + name)
     for a in ("postmaster", "mailer-daemon", "root"):
@@ -184,7 +184,8 @@ try:
         R.ok(": up" in svstat(s + "/log"), s + " log is up", svstat(s + "/log"))
     smtpd_run = open(os.path.join(Q, "supervise", "qmail-smtpd", "run")).read()
     R.ok("softlimit" in smtpd_run and "-x %s.cdb" % RULES in smtpd_run
-         and "concurrencyincoming" in smtpd_run, "smtpd run: softlimit, rules cdb, concurrency")
+         and "concurrencyincoming" in smtpd_run and '-c "$max" -b "$max"' in smtpd_run,
+         "smtpd run: softlimit, rules cdb, concurrency and SYN backlog from concurrencyincoming")
     R.ok("multilog t " + LOG in open(os.path.join(Q, "supervise", "qmail-send", "log", "run")).read(),
          "qmail-send logs through multilog into the log directory")
     R.eq(os.path.realpath("/usr/sbin/sendmail") if os.path.lexists("/usr/sbin/sendmail") else None,
