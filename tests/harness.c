@@ -139,3 +139,26 @@ int main(void)
 	printf("%lu passed, %lu failed\n", h.passed, h.failed);
 	return h.failed ? 1 : 0;
 }
+
+/* t_pieces - push s[0..n) into the reader fn (state st) in pieces of step bytes until
+ * it completes or fails (fn returns nonzero); that result, or 0 when all was used
+ * without an end, or -2 when fn returned 0 without using all of a piece (0 must mean
+ * "all used"). *used gets the bytes consumed in all. */
+int t_pieces(int (*fn)(void *st, const char *s, size_t n, size_t *used), void *st, const char *s,
+	     size_t n, size_t step, size_t *used)
+{
+	size_t i = 0;
+	*used = 0;
+	while (i < n) {
+		size_t k = n - i < step ? n - i : step;
+		size_t u;
+		int x = fn(st, s + i, k, &u);
+		i += u;
+		*used = i;
+		if (x != 0)
+			return x;
+		if (u != k)
+			return -2;
+	}
+	return 0;
+}

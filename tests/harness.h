@@ -7,6 +7,7 @@
  * and ends with "N passed, N failed" counting assertions; exit 1 on any failure.
  * Each macro evaluates its arguments exactly once. t_path names a file in the private
  * directory t_tmpdir makes; t_script writes an executable one there (a fake program).
+ * t_pieces drives an incremental reader (fn, with its state st) in pieces of step bytes.
  */
 #ifndef HARNESS_H
 #define HARNESS_H
@@ -33,6 +34,8 @@ int t_eq_s(const char *a, const char *b, const char *file, int line, const char 
 const char *t_tmpdir(void);
 const char *t_path(const char *name);
 const char *t_script(const char *name, const char *text);
+int t_pieces(int (*fn)(void *st, const char *s, size_t n, size_t *used), void *st, const char *s,
+	     size_t n, size_t step, size_t *used);
 
 #define T_OK(e) t_ok((e) != 0, __FILE__, __LINE__, #e)
 #define T_EQ_U(a, b) \

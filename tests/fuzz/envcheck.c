@@ -19,22 +19,6 @@ typedef struct verdict_s {
 	uint64_t nrcpt;
 } verdict;
 
-/* number - model of a 64-bit decimal using all of s[0..n) */
-static int number(const uint8_t *s, size_t n, uint64_t *u)
-{
-	uint64_t v = 0;
-	size_t i;
-	if (!n)
-		return 0;
-	for (i = 0; i < n; ++i) {
-		if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
-			return 0;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	*u = v;
-	return 1;
-}
-
 /* model - the rules, record by record */
 static verdict model(const uint8_t *s, size_t n)
 {
@@ -52,7 +36,7 @@ static verdict model(const uint8_t *s, size_t n)
 		if (k > ENVCHECK_MAX)
 			v.why = "overlong record";
 		else if (k && (s[i] == 'u' || s[i] == 'p')) {
-			if (!number(s + i + 1, k - 1, s[i] == 'u' ? &v.uid : &v.qp))
+			if (!fuzz_dec64(s + i + 1, k - 1, s[i] == 'u' ? &v.uid : &v.qp))
 				v.why = "bad number";
 		} else if (k && s[i] == 'F') {
 			if (sender++)

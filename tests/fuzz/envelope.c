@@ -16,21 +16,6 @@
 #include "fuzzio.h"
 #include "scan.h"
 
-/* number - s[0..n) is a decimal number of 64 bits */
-static int number(const char *s, size_t n)
-{
-	uint64_t v = 0;
-	size_t i;
-	if (!n)
-		return 0;
-	for (i = 0; i < n; ++i) {
-		if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
-			return 0;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	return 1;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	unsigned char b = fuzz_take(&data, &size);
@@ -64,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!flags && rec.len && (rec.s[0] == 'u' || rec.s[0] == 'p')) {
 			uint64_t v;
 			CHECK(scan_u64_all(rec.s + 1, rec.len - 1, &v) ==
-			      number(rec.s + 1, rec.len - 1));
+			      fuzz_dec64(rec.s + 1, rec.len - 1, 0));
 		}
 		off += (size_t)len;
 	}

@@ -54,6 +54,38 @@ static inline size_t fuzz_cut_next(fuzz_cut *c, size_t left)
 	return k < left ? k : left;
 }
 
+/* fuzz_feeds - run feed over s[0..n) three ways: whole (cut 0), a byte at a time,
+ * and in the pieces the input byte cb makes */
+static inline void fuzz_feeds(void (*feed)(const char *s, size_t n, fuzz_cut *cut), const char *s,
+			      size_t n, unsigned char cb)
+{
+	fuzz_cut cut;
+	feed(s, n, 0);
+	fuzz_cut_init(&cut, 0);
+	feed(s, n, &cut);
+	fuzz_cut_init(&cut, cb);
+	feed(s, n, &cut);
+}
+
+/* fuzz_dec64 - model of a 64-bit decimal using all of s[0..n): 1 with its value in
+ * *u (when u is not 0), or 0 when empty, not all digits, or above UINT64_MAX */
+static inline int fuzz_dec64(const void *s, size_t n, uint64_t *u)
+{
+	const unsigned char *p = s;
+	uint64_t v = 0;
+	size_t i;
+	if (!n)
+		return 0;
+	for (i = 0; i < n; ++i) {
+		if (p[i] < '0' || p[i] > '9' || v > (UINT64_MAX - (uint64_t)(p[i] - '0')) / 10)
+			return 0;
+		v = v * 10 + (uint64_t)(p[i] - '0');
+	}
+	if (u)
+		*u = v;
+	return 1;
+}
+
 /* fuzz_take - the first byte of *p (0 when none), moving past it */
 static inline unsigned char fuzz_take(const uint8_t **p, size_t *n)
 {

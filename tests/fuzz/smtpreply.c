@@ -201,14 +201,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	unsigned char cb = fuzz_take(&data, &size);
 	const char *s = (const char *)data;
-	fuzz_cut cut;
 	if (size >= 4 * MAXREP)
 		return 0; /* more replies than the model keeps */
 	ref(&model, s, size);
-	feed(s, size, 0);
-	fuzz_cut_init(&cut, 0);
-	feed(s, size, &cut);
-	fuzz_cut_init(&cut, cb);
-	feed(s, size, &cut);
+	fuzz_feeds(feed, s, size, cb);
 	return 0;
 }

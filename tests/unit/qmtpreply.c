@@ -7,24 +7,10 @@
 #include "qmtpreply.h"
 #include "sa.h"
 
-/* feed - push s[0..n) in pieces of step bytes until a reply completes or fails; the
- * result, with *used the bytes consumed in all */
-static int feed(qmtpreply *q, const char *s, size_t n, size_t step, size_t *used)
+/* feed - qmtpreply_feed for t_pieces */
+static int feed(void *st, const char *s, size_t n, size_t *used)
 {
-	size_t i = 0;
-	*used = 0;
-	while (i < n) {
-		size_t k = n - i < step ? n - i : step;
-		size_t u;
-		int x = qmtpreply_feed(q, s + i, k, &u);
-		i += u;
-		*used = i;
-		if (x != 0)
-			return x;
-		if (u != k)
-			return -2; /* 0 must mean "all used" */
-	}
-	return 0;
+	return qmtpreply_feed(st, s, n, used);
 }
 
 static const struct {
@@ -82,7 +68,7 @@ static void t_table(void)
 			int x;
 			qmtpreply_init(&q);
 			errno = 0;
-			x = feed(&q, cases[i].in, n, steps[k], &used);
+			x = t_pieces(feed, &q, cases[i].in, n, steps[k], &used);
 			if (!T_EQ_U((unsigned)(x + 2), (unsigned)(cases[i].result + 2)))
 				t_eq_s(cases[i].in, "", __FILE__, __LINE__, "input");
 			if (x == 1) {
@@ -108,7 +94,7 @@ static void t_sequence(void)
 	size_t off = 0, used, i;
 	qmtpreply_init(&q);
 	for (i = 0; i < 3; ++i) {
-		T_EQ_U(feed(&q, in + off, sizeof in - 1 - off, SIZE_MAX, &used), 1);
+		T_EQ_U(t_pieces(feed, &q, in + off, sizeof in - 1 - off, SIZE_MAX, &used), 1);
 		T_EQ_MEM(q.text.s, q.text.len, want[i], strlen(want[i]));
 		off += used;
 	}
@@ -116,11 +102,11 @@ static void t_sequence(void)
 	/* byte by byte: the same three */
 	qmtpreply_init(&q);
 	for (off = 0, i = 0; i < 3; ++i) {
-		T_EQ_U(feed(&q, in + off, sizeof in - 1 - off, 1, &used), 1);
+		T_EQ_U(t_pieces(feed, &q, in + off, sizeof in - 1 - off, 1, &used), 1);
 		T_EQ_MEM(q.text.s, q.text.len, want[i], strlen(want[i]));
 		off += used;
 	}
-	T_EQ_U(feed(&q, "", 0, 1, &used), 0);
+	T_EQ_U(t_pieces(feed, &q, "", 0, 1, &used), 0);
 	qmtpreply_free(&q);
 }
 
@@ -136,11 +122,11 @@ static void t_limit(void)
 		T_OK(sa_catc(&in, 'x'));
 	T_OK(sa_catc(&in, ','));
 	qmtpreply_init(&q);
-	T_EQ_U(feed(&q, in.s, in.len, SIZE_MAX, &used), 1);
+	T_EQ_U(t_pieces(feed, &q, in.s, in.len, SIZE_MAX, &used), 1);
 	T_EQ_U(q.text.len, QMTPREPLY_MAX);
 	T_EQ_U(used, in.len);
 	qmtpreply_init(&q);
-	T_EQ_U(feed(&q, "4097:", 5, 1, &used), -1);
+	T_EQ_U(t_pieces(feed, &q, "4097:", 5, 1, &used), -1);
 	T_EQ_U(errno, EMSGSIZE);
 	T_EQ_U(used, 3); /* the fourth digit made it too long */
 	qmtpreply_free(&q);
@@ -153,13 +139,13 @@ static void t_sticky(void)
 	qmtpreply q = QMTPREPLY_ZERO;
 	size_t used;
 	qmtpreply_init(&q);
-	T_EQ_U(feed(&q, "1:Q,", 4, SIZE_MAX, &used), -1);
+	T_EQ_U(t_pieces(feed, &q, "1:Q,", 4, SIZE_MAX, &used), -1);
 	errno = 0;
 	T_OK(qmtpreply_feed(&q, "1:K,", 4, &used) == -1);
 	T_EQ_U(errno, EPROTO);
 	T_EQ_U(used, 0);
 	qmtpreply_init(&q);
-	T_EQ_U(feed(&q, "1:K,", 4, SIZE_MAX, &used), 1);
+	T_EQ_U(t_pieces(feed, &q, "1:K,", 4, SIZE_MAX, &used), 1);
 	qmtpreply_free(&q);
 }
 
