@@ -24,7 +24,7 @@ import time
 
 TOP = os.environ.get("TOP") or os.getcwd()
 sys.path.insert(0, os.path.join(TOP, "tests"))
-from qmailtest import kill_under, run  # noqa: E402
+from qmailtest import Home, install, kill_under  # noqa: E402
 
 CONF = [l.strip() for l in open(os.path.join(TOP, "conf-users"))]
 NAMES = {"alias": CONF[0], "qmaild": CONF[1], "qmaill": CONF[2], "root": CONF[3],
@@ -40,7 +40,7 @@ def gid(name):
     return grp.getgrnam(NAMES[name]).gr_gid
 
 
-class SanPrefix:
+class SanPrefix(Home):
     """A private installation of the sanitized build in a temporary home."""
 
     def __init__(self, name):
@@ -59,26 +59,10 @@ class SanPrefix:
         self.reports = self.home + ".san"
         os.makedirs(self.reports, exist_ok=True)
         os.chmod(self.reports, 0o1777)
-        home = open(os.path.join(TOP, "conf-qmail")).readline().strip()
-        run(["sh", "src/tools/mkusers.sh", "conf-users", home], cwd=TOP)
-        r = run(["make", "--no-print-directory", "-j2", "SAN=1", "QMAIL=" + self.home, "all"],
-                cwd=TOP)
-        if r.returncode == 0:
-            r = run(["make", "--no-print-directory", "SAN=1", "QMAIL=" + self.home, "setup",
-                     "check"], cwd=TOP)
+        r = install(self.home, ["SAN=1"])
         self.ready = r.returncode == 0
         self.why = "" if self.ready else (r.stdout[-2000:] + r.stderr[-2000:]).decode(
             errors="replace")
-
-    def path(self, *parts):
-        return os.path.join(self.home, *parts)
-
-    def bin(self, name):
-        return self.path("bin", name)
-
-    def control(self, name, text):
-        with open(self.path("control", name), "w") as f:
-            f.write(text)
 
     def env(self, extra=None):
         """an environment for a program under test: PATH, the sanitizer options, extra"""

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 TOP = os.environ.get("TOP") or os.getcwd()
@@ -50,26 +51,22 @@ def run(cmd, **kw):
     return subprocess.run(cmd, **kw)
 
 
-class Prefix:
-    """A private installation in a temporary home."""
+def install(home, flags=(), setup=(), users=True):
+    """Build the suite (make all, with the make variables in flags) and install it
+    into home (make setup check, with flags and setup): the last make run, as a
+    CompletedProcess. users: first create the system accounts (mkusers.sh)."""
+    if users:
+        conf = open(os.path.join(TOP, "conf-qmail")).readline().strip()
+        run(["sh", "src/tools/mkusers.sh", "conf-users", conf], cwd=TOP)
+    make = ["make", "--no-print-directory"] + list(flags) + ["QMAIL=" + home]
+    r = run(make[:2] + ["-j2"] + make[2:] + ["all"], cwd=TOP)
+    if r.returncode == 0:
+        r = run(make + list(setup) + ["setup", "check"], cwd=TOP)
+    return r
 
-    def __init__(self, name):
-        self.home = tempfile.mkdtemp(prefix="qt-%s." % name, dir="/tmp")
-        os.chmod(self.home, 0o755)
-        self.build = os.path.join(TOP, "build", self.home.replace("/", "_"))
-        self.proc = None
-        self.log = self.home + ".log"
-        self.servlog = self.home + ".tcpserver.log"
-        self.servers = []
-        home = open(os.path.join(TOP, "conf-qmail")).readline().strip()
-        run(["sh", "src/tools/mkusers.sh", "conf-users", home], cwd=TOP)
-        r = run(["make", "--no-print-directory", "-j2", "QMAIL=" + self.home, "all"], cwd=TOP)
-        if r.returncode == 0:
-            r = run(["make", "--no-print-directory", "QMAIL=" + self.home, "setup", "check"], cwd=TOP)
-        self.ready = r.returncode == 0
-        if not self.ready:
-            sys.stdout.write(r.stdout.decode(errors="replace")[-3000:])
-            sys.stdout.write(r.stderr.decode(errors="replace")[-3000:])
+
+class Home:
+    """Paths in an installation: home, and its control files."""
 
     def path(self, *parts):
         return os.path.join(self.home, *parts)
@@ -80,6 +77,24 @@ class Prefix:
     def control(self, name, text):
         with open(self.path("control", name), "w") as f:
             f.write(text)
+
+
+class Prefix(Home):
+    """A private installation in a temporary home."""
+
+    def __init__(self, name):
+        self.home = tempfile.mkdtemp(prefix="qt-%s." % name, dir="/tmp")
+        os.chmod(self.home, 0o755)
+        self.build = os.path.join(TOP, "build", self.home.replace("/", "_"))
+        self.proc = None
+        self.log = self.home + ".log"
+        self.servlog = self.home + ".tcpserver.log"
+        self.servers = []
+        r = install(self.home)
+        self.ready = r.returncode == 0
+        if not self.ready:
+            sys.stdout.write(r.stdout.decode(errors="replace")[-3000:])
+            sys.stdout.write(r.stderr.decode(errors="replace")[-3000:])
 
     def tcpserver(self, prog, env=None, localname="localhost", log=None):
         """Run the installed prog under tcpserver on a free loopback port, as the
@@ -128,6 +143,26 @@ class Prefix:
         self.proc = None
         return rc
 
+    def queue(self, sender, rcpts, msg):
+        """qmail-queue a message with an exact envelope; its exit code."""
+        envf = self.path("env.tmp")
+        with open(envf, "wb") as f:
+            f.write(b"F" + sender.encode() + b"\0")
+            for r in rcpts:
+                f.write(b"T" + r.encode() + b"\0")
+            f.write(b"\0")
+        with open(envf, "rb") as e:
+            return subprocess.run([self.bin("qmail-queue")], input=msg, stdout=e).returncode
+
+    def local_domain(self, me, smtp=False):
+        """Name this install me and deliver mail for me locally (control/me and
+        locals); smtp: also accept it by SMTP at once (rcpthosts, smtpdgreetdelay 0)."""
+        self.control("me", me + "\n")
+        self.control("locals", me + "\n")
+        if smtp:
+            self.control("rcpthosts", me + "\n")
+            self.control("smtpdgreetdelay", "0\n")
+
     def cleanup(self):
         self.stop()
         for srv in self.servers:
@@ -149,6 +184,65 @@ def free_port(family=socket.AF_INET, kind=socket.SOCK_STREAM):
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+class Listener:
+    """A TCP server in this process on a loopback address (127.0.0.1, or ::1 for
+    AF_INET6; port 0: any free one, then in self.port), one daemon thread per
+    connection: a subclass defines session(c). timeout: the connection's socket
+    timeout (None: none); an exception in errors ends only that connection, which is
+    closed afterwards. A subclass sets its own fields before calling __init__, since
+    connections may come as soon as it returns."""
+
+    errors = (OSError,)
+
+    def __init__(self, family=socket.AF_INET, port=0, backlog=16, timeout=None):
+        self.family = family
+        self.timeout = timeout
+        self.stopped = False
+        self.sock = socket.socket(family, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1" if family == socket.AF_INET else "::1", port))
+        self.sock.listen(backlog)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while not self.stopped:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.handle, args=(c,), daemon=True).start()
+
+    def handle(self, c):
+        try:
+            if self.timeout is not None:
+                c.settimeout(self.timeout)
+            self.session(c)
+        except self.errors:
+            pass
+        finally:
+            c.close()
+
+    def session(self, c):
+        raise NotImplementedError
+
+    def stop(self):
+        self.stopped = True
+        self.sock.close()
+
+
+def smtp_data(f):
+    """Read SMTP DATA from the binary file f up to and including the final dot line:
+    the raw bytes (dots and CRLF as sent), or None if the client went away first."""
+    raw = b""
+    while not (raw == b".\r\n" or raw.endswith(b"\r\n.\r\n")):
+        more = f.readline()
+        if not more:
+            return None
+        raw += more
+    return raw
 
 
 def daemon_ids():
@@ -253,19 +347,32 @@ class User:
         shutil.rmtree(self.home, ignore_errors=True)
 
 
-def need(R, name, tools=()):
-    """The prologue of a test that needs root, the commands in tools and a private
-    install: a missing piece is one failed assertion and the end of the test.
-    Returns the Prefix."""
+def need_root(R, name, tools=()):
+    """The prologue of a test that needs root and the commands in tools (each a
+    command name, perhaps followed by words naming its package): a missing piece is
+    one failed assertion and the end of the test."""
     if os.geteuid() != 0:
         R.ok(False, "%s tests must run as root" % name)
         R.finish()
     for tool in tools:
-        if not shutil.which(tool):
+        if not shutil.which(tool.split()[0]):
             R.ok(False, "%s is installed" % tool)
             R.finish()
+
+
+def need(R, name, tools=()):
+    """The prologue of a test that needs root, the commands in tools and a private
+    install: a missing piece is one failed assertion and the end of the test.
+    Returns the Prefix."""
+    need_root(R, name, tools)
+    return installed(R, name)
+
+
+def installed(R, name, where=False):
+    """A private install (Prefix) and one assertion that it worked, "private install"
+    (with where: "in HOME" added); a failed install is the end of the test."""
     p = Prefix(name)
-    R.ok(p.ready, "private install")
+    R.ok(p.ready, "private install" + (" in " + p.home if where else ""))
     if not p.ready:
         p.cleanup()
         R.finish()

@@ -28,7 +28,7 @@ import tempfile
 import threading
 import time
 
-from qmailtest import Prefix, kill_under, run, wait_for
+from qmailtest import Listener, Prefix, kill_under, run, wait_for
 
 TOP = os.environ.get("TOP") or os.getcwd()
 CONF = [line.strip() for line in open(os.path.join(TOP, "conf-users"))]
@@ -128,40 +128,19 @@ class Seen:
 
 
 # ------------------------------------------------------------------ the SMTP sink
-class Sink:
+class Sink(Listener):
     """An SMTP server on 127.0.0.1 in a thread; every finished DATA is recorded for
     each accepted recipient: (tag, rcpt, body) into a Seen. delay: seconds to wait
     before the reply to DATA (keeps qmail-remote alive long enough to be seen)."""
+
+    errors = (OSError, ValueError)
 
     def __init__(self, seen):
         self.seen = seen
         self.lock = threading.Lock()
         self.delay = 0.0
         self.messages = 0
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.port = self.sock.getsockname()[1]
-        self.stopped = False
-        threading.Thread(target=self.accept, daemon=True).start()
-
-    def accept(self):
-        while not self.stopped:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self.serve, args=(c,), daemon=True).start()
-
-    def serve(self, c):
-        try:
-            c.settimeout(60)
-            self.session(c)
-        except (OSError, ValueError):
-            pass
-        finally:
-            c.close()
+        super().__init__(backlog=64, timeout=60)
 
     def session(self, c):
         f = c.makefile("rb")
@@ -212,10 +191,6 @@ class Sink:
                 return
             else:
                 c.sendall(b"502 what\r\n")
-
-    def stop(self):
-        self.stopped = True
-        self.sock.close()
 
 
 # ------------------------------------------------------------------ the site

@@ -15,41 +15,23 @@ import threading
 import time
 
 from hostilelib import gid, uid, vm
+from qmailtest import Listener
 
 R = None
 MSG = b"Subject: hostile\n\nbody\n"
 
 
-class Hostile:
+class Hostile(Listener):
     """An SMTP server on 127.0.0.1 that plays one script per connection: script(conn)"""
 
     def __init__(self):
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.port = self.sock.getsockname()[1]
         self.script = None
         self.conns = 0
-        threading.Thread(target=self.serve, daemon=True).start()
+        super().__init__(backlog=8, timeout=30)
 
-    def serve(self):
-        while True:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                return
-            self.conns += 1
-            threading.Thread(target=self.one, args=(c, self.script), daemon=True).start()
-
-    def one(self, c, script):
-        c.settimeout(30)
-        try:
-            script(c)
-        except OSError:
-            pass
-        finally:
-            c.close()
+    def session(self, c):
+        self.conns += 1
+        self.script(c)
 
 
 def lines(c):

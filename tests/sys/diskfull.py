@@ -276,10 +276,7 @@ def main():
     try:
         if not R.ok(q.ready, "private install"):
             return
-        q.control("me", ME + "\n")
-        q.control("locals", ME + "\n")
-        q.control("rcpthosts", ME + "\n")
-        q.control("smtpdgreetdelay", "0\n")
+        q.local_domain(ME, smtp=True)
         u = User("qtdf")
         # the queue onto a 2 MB tmpfs, with its owners and modes
         qd = q.path("queue")

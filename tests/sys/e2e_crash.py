@@ -90,8 +90,7 @@ def main():
     try:
         if not R.ok(q.ready, "private install"):
             return
-        q.control("me", ME + "\n")
-        q.control("locals", ME + "\n")
+        q.local_domain(ME)
         u = User("qtcr")
         md = u.maildir()
         round_(q, u, md, "qmail-send", "s")

@@ -28,6 +28,8 @@ import time
 
 TOP = os.environ.get("TOP") or os.getcwd()
 sys.path.insert(0, os.path.join(TOP, "tests"))
+from qmailtest import Prefix, Results, User, free_port, run, smtp_data, wait_for  # noqa: E402
+
 ME = "mail.test.example"
 
 
@@ -89,12 +91,9 @@ def sink_main(host, port, conf, logname):
                     send(b"554 no valid recipients")
                     continue
                 send(b"354 go ahead")
-                raw = b""
-                while not (raw == b".\r\n" or raw.endswith(b"\r\n.\r\n")):
-                    more = f.readline()
-                    if not more:
-                        return
-                    raw += more
+                raw = smtp_data(f)
+                if raw is None:
+                    return
                 body = raw[:-3]
                 lines = body.split(b"\r\n")[:-1]
                 msg = b"".join((x[1:] if x.startswith(b".") else x) + b"\n" for x in lines)
@@ -127,7 +126,6 @@ if len(sys.argv) == 6 and sys.argv[1] == "--sink":
     sink_main(*sys.argv[2:])
     sys.exit(0)
 
-from qmailtest import Prefix, Results, User, free_port, run, wait_for  # noqa: E402
 
 R = Results()
 SELF = os.path.abspath(__file__)
@@ -176,18 +174,6 @@ def start(q, extra):
                               stdin=subprocess.DEVNULL, stdout=q.logf,
                               stderr=subprocess.STDOUT, cwd="/")
     return q.proc
-
-
-def queue(q, sender, rcpts, msg):
-    """qmail-queue a message with an exact envelope; its exit code."""
-    envf = q.path("env.tmp")
-    with open(envf, "wb") as f:
-        f.write(b"F" + sender.encode() + b"\0")
-        for r in rcpts:
-            f.write(b"T" + r.encode() + b"\0")
-        f.write(b"\0")
-    with open(envf, "rb") as e:
-        return subprocess.run([q.bin("qmail-queue")], input=msg, stdout=e).returncode
 
 
 def messages(md):
@@ -248,7 +234,7 @@ def part1(q, s, md, sender):
     body = (b"From: x@" + ME.encode() + b"\nTo: a@sink.example\nSubject: exact\n\n"
             b"first\n.\n..\n.leading dot\n...three\n trailing  \n\ttab\n"
             b"\xe9t\xe9 8bit\n\nlast line\n")
-    R.eq(queue(q, sender, ["a@sink.example"], body), 0, "qmail-queue takes the message")
+    R.eq(q.queue(sender, ["a@sink.example"], body), 0, "qmail-queue takes the message")
     got = wait_for(lambda: s.to("a@sink.example"), 20)
     if R.ok(got, "delivered to the sink through smtproutes"):
         e = got[0]
@@ -272,7 +258,7 @@ def part1(q, s, md, sender):
 
     # 4xx defers; SIGALRM after the sink recovers delivers
     s.set({"rcpt": {"later@sink.example": "451 4.3.0 try again later"}})
-    queue(q, sender, ["later@sink.example"], b"Subject: later\n\nx\n")
+    q.queue(sender, ["later@sink.example"], b"Subject: later\n\nx\n")
     R.ok(wait_for(lambda: "deferral" in outcomes(q.logtext()).get("later@sink.example", []), 20),
          "451 to RCPT: delivery N: deferral")
     R.ok(re.search(r"^delivery \d+: deferral: .*451_4\.3\.0_try_again_later", q.logtext(), re.M),
@@ -287,7 +273,7 @@ def part1(q, s, md, sender):
 
     # 5xx bounces to the local sender with RFC 3464
     s.set({"rcpt": {"reject@sink.example": "550 5.1.1 no such mailbox here"}})
-    queue(q, sender, ["reject@sink.example"], b"Subject: rejected\n\nx\n")
+    q.queue(sender, ["reject@sink.example"], b"Subject: rejected\n\nx\n")
     b = wait_for(lambda: bounce_for(md, "reject@sink.example"), 30)
     if R.ok(b is not None, "550: an RFC 3464 bounce reaches the sender's Maildir"):
         R.eq(b.get_content_type(), "multipart/report", "bounce is multipart/report")
@@ -309,7 +295,7 @@ def part1(q, s, md, sender):
     s.set({"rcpt": {"m-bad@sink.example": "550 5.1.1 bad one",
                     "m-soft@sink.example": "450 4.2.1 busy one"}})
     rc = ["m-ok@sink.example", "m-bad@sink.example", "m-soft@sink.example"]
-    queue(q, sender, rc, b"Subject: mixed\n\nx\n")
+    q.queue(sender, rc, b"Subject: mixed\n\nx\n")
 
     def settled():
         o = outcomes(q.logtext())
@@ -340,7 +326,7 @@ def part1(q, s, md, sender):
 def part2(q, sinks, md, sender, down_ip):
     """MX lookups answered by dnsmasq; sinks in namespaces."""
     b, c = sinks
-    queue(q, sender, ["u1@mx2.dns.test"], b"Subject: mx\n\nvia the second MX\n")
+    q.queue(sender, ["u1@mx2.dns.test"], b"Subject: mx\n\nvia the second MX\n")
     got = wait_for(lambda: b.to("u1@mx2.dns.test"), 30)
     R.ok(got, "first MX refuses: the second MX gets the message")
     if got:
@@ -354,7 +340,7 @@ def part2(q, sinks, md, sender, down_ip):
          "a refused connection is not a timeout in qmail-tcpto", r.stdout)
 
     t = time.monotonic()
-    queue(q, sender, ["u4@mxt.dns.test"], b"Subject: mxt\n\nafter a timeout\n")
+    q.queue(sender, ["u4@mxt.dns.test"], b"Subject: mxt\n\nafter a timeout\n")
     got = wait_for(lambda: b.to("u4@mxt.dns.test"), 30)
     took = time.monotonic() - t
     R.ok(got, "first MX times out: the second MX gets the message")
@@ -364,11 +350,11 @@ def part2(q, sinks, md, sender, down_ip):
                    % re.escape(down_ip[1]), r.stdout.decode(errors="replace"), re.M),
          "qmail-tcpto lists the first MX that timed out", r.stdout)
 
-    queue(q, sender, ["u2@amx.dns.test"], b"Subject: a\n\nby the A record\n")
+    q.queue(sender, ["u2@amx.dns.test"], b"Subject: a\n\nby the A record\n")
     R.ok(wait_for(lambda: c.to("u2@amx.dns.test"), 30), "no MX: delivered to the A record")
     R.eq(b.to("u2@amx.dns.test"), [], "no MX: not to the other host")
 
-    queue(q, sender, ["u3@nx.dns.test"], b"Subject: nx\n\nx\n")
+    q.queue(sender, ["u3@nx.dns.test"], b"Subject: nx\n\nx\n")
     bb = wait_for(lambda: bounce_for(md, "u3@nx.dns.test"), 30)
     if R.ok(bb is not None, "NXDOMAIN: the message bounces"):
         human, ds = dsn_text(bb)
@@ -379,7 +365,7 @@ def part2(q, sinks, md, sender, down_ip):
 
 
 def part3(q, s6):
-    queue(q, "v6sender@" + ME, ["v6@v6.example"], b"Subject: six\n\nover IPv6\n")
+    q.queue("v6sender@" + ME, ["v6@v6.example"], b"Subject: six\n\nover IPv6\n")
     got = wait_for(lambda: s6.to("v6@v6.example"), 20)
     if R.ok(got, "smtproutes [::1]:PORT delivers over IPv6"):
         R.eq(got[0]["peer"], "::1", "the connection came from ::1")

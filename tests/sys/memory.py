@@ -113,10 +113,7 @@ def main():
     try:
         if not R.ok(q.ready, "private install"):
             return
-        q.control("me", ME + "\n")
-        q.control("locals", ME + "\n")
-        q.control("rcpthosts", ME + "\n")
-        q.control("smtpdgreetdelay", "0\n")
+        q.local_domain(ME, smtp=True)
         q.control("databytes", "0\n")
         u = User("qtmm")
         u.maildir()

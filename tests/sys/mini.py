@@ -17,9 +17,7 @@ The namespaces are removed at the end, also on failure. Runs as root; needs ipro
 Run with --listen to be the IPv6 listener. Prints ok/FAIL, then "N passed, N failed"."""
 
 import glob
-import grp
 import os
-import pwd
 import shutil
 import signal
 import socket
@@ -63,20 +61,13 @@ if len(sys.argv) > 1 and sys.argv[1] == "--listen":
     listen_main(*sys.argv[2:8])
     sys.exit(0)
 
-from qmailtest import Prefix, Results, User, kill_under, run, wait_for  # noqa: E402
+from qmailtest import (Home, Prefix, Results, User, daemon_ids, free_port, install,  # noqa: E402
+                       kill_under, need_root, run, wait_for)
 
 R = Results()
 T0 = time.monotonic()
-if os.geteuid() != 0:
-    R.ok(False, "mini tests must run as root")
-    R.finish()
-if not shutil.which("tcpserver"):
-    R.ok(False, "tcpserver (ucspi-tcp) is installed")
-    R.finish()
-
-conf = [l.strip() for l in open(os.path.join(TOP, "conf-users"))]
-UID = pwd.getpwnam(conf[1]).pw_uid   # qmaild
-GID = grp.getgrnam(conf[9]).gr_gid   # nofiles
+need_root(R, "mini", ["tcpserver (ucspi-tcp)"])
+UID, GID = daemon_ids()  # qmaild, nofiles
 K = os.getpid() % 200 + 20
 TAG = "hmini-%d" % os.getpid()
 NS_C, NS_1, NS_2 = TAG + "c", TAG + "h1", TAG + "h2"
@@ -87,29 +78,16 @@ procs = []     # processes to stop at the end
 netns = []     # namespaces to delete at the end
 
 
-class Mini:
+class Mini(Home):
     """the mini-qmail install: its own home, built and installed with MINI=1"""
 
     def __init__(self):
         self.home = tempfile.mkdtemp(prefix="qt-mini.", dir="/tmp")
         os.chmod(self.home, 0o755)
         self.build = os.path.join(TOP, "build", self.home.replace("/", "_"))
-        r = run(["make", "--no-print-directory", "-j2", "QMAIL=" + self.home, "all"], cwd=TOP)
-        if r.returncode == 0:
-            r = run(["make", "--no-print-directory", "QMAIL=" + self.home, "MINI=1", "setup",
-                     "check"], cwd=TOP)
+        r = install(self.home, setup=["MINI=1"], users=False)
         self.ready = r.returncode == 0
         self.out = (r.stdout + r.stderr).decode(errors="replace")
-
-    def path(self, *parts):
-        return os.path.join(self.home, *parts)
-
-    def bin(self, name):
-        return self.path("bin", name)
-
-    def control(self, name, text):
-        with open(self.path("control", name), "w") as f:
-            f.write(text)
 
     def check(self):
         return run(["make", "--no-print-directory", "QMAIL=" + self.home, "MINI=1", "check"],
@@ -227,14 +205,6 @@ def part2(m, h, u, md):
     for n in glob.glob(md + "/new/*"):
         os.unlink(n)
     stop(srv[0])
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def tcpserver(h, addr, port, local, ns=None, mount=None):

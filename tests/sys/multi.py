@@ -20,7 +20,6 @@ import os
 import pwd
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -28,90 +27,69 @@ import time
 
 TOP = os.environ.get("TOP") or os.getcwd()
 sys.path.insert(0, os.path.join(TOP, "tests"))
-from qmailtest import Prefix, Results, User, free_port, kill_under, wait_for  # noqa: E402
+from qmailtest import (Listener, Prefix, Results, User, kill_under, smtp_data,  # noqa: E402
+                       wait_for)
 
 R = Results()
 ME = "mail.multi.example"
 MAXRCPT = 100
 
 
-class Sink:
+class Sink(Listener):
     """An SMTP server in threads: each finished DATA is recorded as one transaction
     (the RCPT addresses accepted); rcpt maps an address (lower case) to a reply."""
 
     def __init__(self):
-        self.port = free_port()
         self.rcpt = {}
         self.trans = []
         self.delay = 0  # seconds before the reply to the final dot
         self.lock = threading.Lock()
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", self.port))
-        self.sock.listen(64)
-        threading.Thread(target=self.serve, daemon=True).start()
-
-    def serve(self):
-        while True:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self.session, args=(c,), daemon=True).start()
+        super().__init__(backlog=64)
 
     def session(self, c):
-        try:
-            f = c.makefile("rb")
+        f = c.makefile("rb")
 
-            def send(b):
-                c.sendall(b + b"\r\n")
-            send(b"220 sink ESMTP")
-            accepted = []
-            while True:
-                line = f.readline()
-                if not line:
-                    break
-                cmd = line.rstrip(b"\r\n").decode("latin-1")
-                verb = cmd[:4].upper()
-                if verb == "EHLO":
-                    send(b"250-sink\r\n250 PIPELINING")
-                elif verb in ("HELO", "RSET"):
-                    accepted = []
-                    send(b"250 ok")
-                elif verb == "MAIL":
-                    accepted = []
-                    send(b"250 ok")
-                elif verb == "RCPT":
-                    a = re.sub(r"^RCPT TO:<(.*?)>.*", r"\1", cmd, flags=re.I)
-                    with self.lock:
-                        reply = self.rcpt.get(a.lower(), "250 ok")
-                    if reply.startswith("2"):
-                        accepted.append(a)
-                    send(reply.encode())
-                elif verb == "DATA":
-                    if not accepted:
-                        send(b"554 no valid recipients")
-                        continue
-                    send(b"354 go")
-                    raw = b""
-                    while not (raw == b".\r\n" or raw.endswith(b"\r\n.\r\n")):
-                        more = f.readline()
-                        if not more:
-                            return
-                        raw += more
-                    with self.lock:
-                        self.trans.append(list(accepted))
-                    time.sleep(self.delay)
-                    send(b"250 ok queued")
-                elif verb == "QUIT":
-                    send(b"221 bye")
-                    break
-                else:
-                    send(b"502 unknown")
-        except OSError:
-            pass
-        finally:
-            c.close()
+        def send(b):
+            c.sendall(b + b"\r\n")
+        send(b"220 sink ESMTP")
+        accepted = []
+        while True:
+            line = f.readline()
+            if not line:
+                break
+            cmd = line.rstrip(b"\r\n").decode("latin-1")
+            verb = cmd[:4].upper()
+            if verb == "EHLO":
+                send(b"250-sink\r\n250 PIPELINING")
+            elif verb in ("HELO", "RSET"):
+                accepted = []
+                send(b"250 ok")
+            elif verb == "MAIL":
+                accepted = []
+                send(b"250 ok")
+            elif verb == "RCPT":
+                a = re.sub(r"^RCPT TO:<(.*?)>.*", r"\1", cmd, flags=re.I)
+                with self.lock:
+                    reply = self.rcpt.get(a.lower(), "250 ok")
+                if reply.startswith("2"):
+                    accepted.append(a)
+                send(reply.encode())
+            elif verb == "DATA":
+                if not accepted:
+                    send(b"554 no valid recipients")
+                    continue
+                send(b"354 go")
+                if smtp_data(f) is None:
+                    return
+                with self.lock:
+                    self.trans.append(list(accepted))
+                time.sleep(self.delay)
+                send(b"250 ok queued")
+            elif verb == "QUIT":
+                send(b"221 bye")
+                break
+            else:
+                send(b"502 unknown")
 
     def set(self, rcpt):
         with self.lock:
@@ -124,21 +102,6 @@ class Sink:
     def clear(self):
         with self.lock:
             self.trans = []
-
-    def stop(self):
-        self.sock.close()
-
-
-def queue(q, sender, rcpts, msg):
-    """qmail-queue a message with an exact envelope; its exit code."""
-    envf = q.path("env.tmp")
-    with open(envf, "wb") as f:
-        f.write(b"F" + sender.encode() + b"\0")
-        for r in rcpts:
-            f.write(b"T" + r.encode() + b"\0")
-        f.write(b"\0")
-    with open(envf, "rb") as e:
-        return subprocess.run([q.bin("qmail-queue")], input=msg, stdout=e).returncode
 
 
 def outcomes(log, msgid=None):
@@ -167,7 +130,7 @@ def bounces(md):
 def part1(q, s, sender):
     """250 recipients at one domain: 3 transactions, each recipient once."""
     rc = ["r%03d@sink.example" % i for i in range(250)]
-    R.eq(queue(q, sender, rc, b"Subject: many\n\nbody\n"), 0, "queue 250 recipients")
+    R.eq(q.queue(sender, rc, b"Subject: many\n\nbody\n"), 0, "queue 250 recipients")
     ok = wait_for(lambda: sum(len(t) for t in s.got()) >= 250, 60)
     R.ok(ok, "all 250 recipients accepted by the sink", sum(len(t) for t in s.got()))
     time.sleep(0.5)
@@ -199,7 +162,7 @@ def part2(q, s, md, sender):
     conf = {r: "550 5.1.1 no such user" for r in bad}
     conf.update({r: "450 4.2.1 mailbox busy" for r in soft})
     s.set(conf)
-    R.eq(queue(q, sender, rc, b"Subject: mixed\n\nx\n"), 0, "mixed: queued")
+    R.eq(q.queue(sender, rc, b"Subject: mixed\n\nx\n"), 0, "mixed: queued")
 
     def settled():
         o = outcomes(q.logtext())
@@ -236,7 +199,7 @@ def part3(q, s, sender):
     s.clear()
     rc = ["a1@sink.example", "b1@other.example", "a2@SINK.Example", "b2@other.example",
           "a3@sink.EXAMPLE", "b3@Other.example"]
-    R.eq(queue(q, sender, rc, b"Subject: two\n\nx\n"), 0, "two domains: queued")
+    R.eq(q.queue(sender, rc, b"Subject: two\n\nx\n"), 0, "two domains: queued")
     R.ok(wait_for(lambda: sum(len(x) for x in s.got()) >= 6, 30), "two domains: all delivered")
     time.sleep(0.5)
     t = sorted(sorted(x) for x in s.got())
@@ -251,7 +214,7 @@ def part4(q, s, sender):
     s.delay = 4
     rc = ["c%03d@sink.example" % i for i in range(150)]
     log0 = len(q.logtext())
-    R.eq(queue(q, sender, rc, b"Subject: crash\n\nx\n"), 0, "crash: queued")
+    R.eq(q.queue(sender, rc, b"Subject: crash\n\nx\n"), 0, "crash: queued")
     R.ok(wait_for(lambda: len(s.got()) >= 2, 30), "crash: both transactions reached the dot")
     before = [a for x in s.got() for a in x]
     q.proc.kill()

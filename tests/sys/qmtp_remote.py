@@ -15,9 +15,7 @@
 Runs as root. Prints ok/FAIL per assertion, then "N passed, N failed"."""
 
 import glob
-import grp
 import os
-import pwd
 import shutil
 import signal
 import socket
@@ -30,31 +28,16 @@ import time
 
 TOP = os.environ.get("TOP", os.getcwd())
 sys.path.insert(0, os.path.join(TOP, "tests"))
-from qmailtest import Prefix, Results, User, run, wait_for  # noqa: E402
+from qmailtest import (Prefix, Results, User, daemon_ids, free_port, need_root, run,  # noqa: E402
+                       wait_for)
 
 R = Results()
 T0 = time.monotonic()
-if os.geteuid() != 0:
-    R.ok(False, "qmtp_remote tests must run as root")
-    R.finish()
-if not shutil.which("tcpserver"):
-    R.ok(False, "tcpserver (ucspi-tcp) is installed")
-    R.finish()
-
-conf = [l.strip() for l in open(os.path.join(TOP, "conf-users"))]
-UID = pwd.getpwnam(conf[1]).pw_uid   # qmaild
-GID = grp.getgrnam(conf[9]).gr_gid   # nofiles
+need_root(R, "qmtp_remote", ["tcpserver (ucspi-tcp)"])
+UID, GID = daemon_ids()  # qmaild, nofiles
 QMQP_SOURCE = "/usr/sbin/qmqp-source"
 
 cleanups = []
-
-
-def free_port(family=socket.AF_INET):
-    s = socket.socket(family)
-    s.bind(("::1" if family == socket.AF_INET6 else "127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def reachable(port):

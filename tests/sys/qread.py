@@ -17,15 +17,11 @@ import sys
 
 TOP = os.environ.get("TOP", os.getcwd())
 sys.path.insert(0, os.path.join(TOP, "tests"))
-from qmailtest import Prefix, Results, run  # noqa: E402
+from qmailtest import Results, installed, run  # noqa: E402
 
 R = Results()
 SPLIT = 23
-P = Prefix("qread")
-R.ok(P.ready, "private install in " + P.home)
-if not P.ready:
-    P.cleanup()
-    R.finish()
+P = installed(R, "qread", where=True)
 
 Q = P.path("queue")
 UQ = pwd.getpwnam("qmailq").pw_uid

@@ -14,86 +14,55 @@ import os
 import pwd
 import re
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 
 TOP = os.environ.get("TOP", os.getcwd())
 sys.path.insert(0, os.path.join(TOP, "tests"))
-from qmailtest import Prefix, Results, run, wait_for  # noqa: E402
+from qmailtest import Listener, Results, free_port, installed, run, wait_for  # noqa: E402
 
 R = Results()
 SPLIT = 23
 ME = "mx.qtools.example"
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-class Sink:
+class Sink(Listener):
     """An SMTP server in a thread that accepts everything and records recipients."""
 
     def __init__(self, port):
         self.rcpts = []
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", port))
-        self.sock.listen(8)
-        threading.Thread(target=self.serve, daemon=True).start()
-
-    def serve(self):
-        while True:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self.session, args=(c,), daemon=True).start()
+        super().__init__(port=port, backlog=8)
 
     def session(self, c):
-        try:
-            f = c.makefile("rb")
-            c.sendall(b"220 sink\r\n")
-            got = []
-            while True:
-                line = f.readline()
-                if not line:
-                    return
-                verb = line[:4].upper()
-                if verb == b"RCPT":
-                    got.append(re.sub(rb"^RCPT TO:<(.*?)>.*\r?\n?$", rb"\1", line, flags=re.I)
-                               .decode())
-                    c.sendall(b"250 ok\r\n")
-                elif verb == b"DATA":
-                    c.sendall(b"354 go\r\n")
-                    while f.readline() not in (b".\r\n", b""):
-                        pass
-                    self.rcpts.extend(got)
-                    c.sendall(b"250 accepted\r\n")
-                elif verb == b"QUIT":
-                    c.sendall(b"221 bye\r\n")
-                    return
-                elif verb == b"EHLO":
-                    c.sendall(b"250-sink\r\n250 8BITMIME\r\n")
-                else:
-                    c.sendall(b"250 ok\r\n")
-        except OSError:
-            pass
-        finally:
-            c.close()
+        f = c.makefile("rb")
+        c.sendall(b"220 sink\r\n")
+        got = []
+        while True:
+            line = f.readline()
+            if not line:
+                return
+            verb = line[:4].upper()
+            if verb == b"RCPT":
+                got.append(re.sub(rb"^RCPT TO:<(.*?)>.*\r?\n?$", rb"\1", line, flags=re.I)
+                           .decode())
+                c.sendall(b"250 ok\r\n")
+            elif verb == b"DATA":
+                c.sendall(b"354 go\r\n")
+                while f.readline() not in (b".\r\n", b""):
+                    pass
+                self.rcpts.extend(got)
+                c.sendall(b"250 accepted\r\n")
+            elif verb == b"QUIT":
+                c.sendall(b"221 bye\r\n")
+                return
+            elif verb == b"EHLO":
+                c.sendall(b"250-sink\r\n250 8BITMIME\r\n")
+            else:
+                c.sendall(b"250 ok\r\n")
 
 
-P = Prefix("qtools")
-R.ok(P.ready, "private install in " + P.home)
-if not P.ready:
-    P.cleanup()
-    R.finish()
+P = installed(R, "qtools", where=True)
 Q = P.path("queue")
 US = pwd.getpwnam("qmails").pw_uid
 UQ = pwd.getpwnam("qmailq").pw_uid

@@ -22,7 +22,7 @@ import time
 
 TOP = os.environ.get("TOP", os.getcwd())
 sys.path.insert(0, os.path.join(TOP, "tests"))
-from qmailtest import Prefix, Results  # noqa: E402
+from qmailtest import Listener, Prefix, Results  # noqa: E402
 
 R = Results()
 TAG = ""  # prefix of every assertion: which qmail-remote binary is under test
@@ -68,35 +68,19 @@ class Session:
         self.dot = False     # the final dot arrived
 
 
-class Sink:
+class Sink(Listener):
     """An SMTP server on one loopback address, one thread per connection."""
 
     def __init__(self, family):
-        self.family = family
-        host = "127.0.0.1" if family == socket.AF_INET else "::1"
-        self.sock = socket.socket(family, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((host, 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
         self.scenario = Scenario()
         self.sessions = []
         self.lock = threading.Lock()
-        t = threading.Thread(target=self.serve, daemon=True)
-        t.start()
+        super().__init__(family)
 
     def reset(self, **kw):
         with self.lock:
             self.scenario = Scenario(**kw)
             self.sessions = []
-
-    def serve(self):
-        while True:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self.session, args=(c,), daemon=True).start()
 
     def session(self, c):
         s = Session(self.family)
@@ -118,78 +102,73 @@ class Sink:
             del buf[:i]
             return out
 
-        try:
-            if sc.drop == "greeting":
+        if sc.drop == "greeting":
+            return
+        if sc.slow:
+            for b in sc.greeting:
+                c.sendall(bytes([b]))
+                time.sleep(sc.slow)
+        elif callable(sc.greeting):
+            sc.greeting(c)
+        else:
+            c.sendall(sc.greeting)
+        while True:
+            ln = line()
+            if ln is None:
                 return
-            if sc.slow:
-                for b in sc.greeting:
-                    c.sendall(bytes([b]))
-                    time.sleep(sc.slow)
-            elif callable(sc.greeting):
-                sc.greeting(c)
-            else:
-                c.sendall(sc.greeting)
-            while True:
-                ln = line()
-                if ln is None:
-                    return
-                cmd = ln.rstrip(b"\r\n")
-                s.commands.append(cmd)
-                verb = cmd[:4].upper()
-                if verb == b"EHLO":
-                    c.sendall(sc.ehlo)
-                elif verb == b"HELO":
-                    c.sendall(sc.helo)
-                elif verb == b"MAIL":
-                    time.sleep(0.3)  # a pipelining client has sent the rest by now
-                    c.setblocking(False)
-                    try:
-                        while True:
-                            got = c.recv(65536)
-                            if not got:
-                                break
-                            buf.extend(got)
-                    except BlockingIOError:
-                        pass
-                    c.setblocking(True)
-                    c.settimeout(30)
-                    s.batch = buf.count(b"\n")
-                    if sc.drop == "mail":
-                        return
-                    c.sendall(sc.mail)
-                elif verb == b"RCPT":
-                    answer = sc.rcpt(cmd[8:])
-                    accepted += answer.startswith(b"2")
-                    c.sendall(answer)
-                elif verb == b"DATA":
-                    answer = sc.data if accepted else sc.data_norcpt
-                    c.sendall(answer)
-                    if not answer.startswith(b"354"):
-                        continue
-                    body = bytearray()
+            cmd = ln.rstrip(b"\r\n")
+            s.commands.append(cmd)
+            verb = cmd[:4].upper()
+            if verb == b"EHLO":
+                c.sendall(sc.ehlo)
+            elif verb == b"HELO":
+                c.sendall(sc.helo)
+            elif verb == b"MAIL":
+                time.sleep(0.3)  # a pipelining client has sent the rest by now
+                c.setblocking(False)
+                try:
                     while True:
-                        ln = line()
-                        if ln is None:
-                            s.data = bytes(body)
-                            return
-                        if ln == b".\r\n":
-                            s.dot = True
+                        got = c.recv(65536)
+                        if not got:
                             break
-                        body.extend(ln)
-                    s.data = bytes(body)
-                    if sc.drop == "dot":
-                        return
-                    c.sendall(sc.final)
-                elif verb == b"QUIT":
-                    s.quit = True
-                    c.sendall(b"221 bye\r\n")
+                        buf.extend(got)
+                except BlockingIOError:
+                    pass
+                c.setblocking(True)
+                c.settimeout(30)
+                s.batch = buf.count(b"\n")
+                if sc.drop == "mail":
                     return
-                else:
-                    c.sendall(b"502 unknown\r\n")
-        except OSError:
-            pass
-        finally:
-            c.close()
+                c.sendall(sc.mail)
+            elif verb == b"RCPT":
+                answer = sc.rcpt(cmd[8:])
+                accepted += answer.startswith(b"2")
+                c.sendall(answer)
+            elif verb == b"DATA":
+                answer = sc.data if accepted else sc.data_norcpt
+                c.sendall(answer)
+                if not answer.startswith(b"354"):
+                    continue
+                body = bytearray()
+                while True:
+                    ln = line()
+                    if ln is None:
+                        s.data = bytes(body)
+                        return
+                    if ln == b".\r\n":
+                        s.dot = True
+                        break
+                    body.extend(ln)
+                s.data = bytes(body)
+                if sc.drop == "dot":
+                    return
+                c.sendall(sc.final)
+            elif verb == b"QUIT":
+                s.quit = True
+                c.sendall(b"221 bye\r\n")
+                return
+            else:
+                c.sendall(b"502 unknown\r\n")
 
 
 class FakeDNS:
