@@ -3,7 +3,9 @@
  */
 #include "queue.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "auto.h"
 #include "fmt.h"
@@ -29,4 +31,21 @@ size_t queue_name(char *s, const char *dir, uint64_t id, int split)
 	n += fmt_u64(s + n, id);
 	s[n] = 0;
 	return n;
+}
+
+/* queue_known - whether message id is in the queue (the current directory): its
+ * info/SPLIT/ID or todo/ID exists. 1 yes, 0 no, -1 a stat error other than ENOENT
+ * (errno set); path (QUEUE_PATHMAX bytes) holds the name looked at last. */
+int queue_known(char *path, uint64_t id)
+{
+	struct stat st;
+	queue_name(path, "info", id, 1);
+	if (stat(path, &st) == 0)
+		return 1;
+	if (errno != ENOENT)
+		return -1;
+	queue_name(path, "todo", id, 0);
+	if (stat(path, &st) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -1;
 }

@@ -12,5 +12,6 @@
 
 unsigned queue_split(uint64_t id);
 size_t queue_name(char *s, const char *dir, uint64_t id, int split);
+int queue_known(char *path, uint64_t id);
 
 #endif

@@ -30,32 +30,14 @@ static void lost(send *s)
 	s->exitasap = 1;
 }
 
-/* clean_reqs - ask qmail-clean to remove dir/ID for the n ids ("todo" or "foop"),
- * all requests in one write, then read its n answers into reply: '+' done, '!' an
- * unlink failed, 'x' refused. qmail-clean answers in order and may sync todo/ once
- * for all the requests it finds waiting. 0 when the connection is lost. n is at most
- * CLEAN_BATCH, so the requests fit in the pipe and neither side blocks the other. */
-int clean_reqs(send *s, const char *dir, const uint64_t *id, size_t n, char *reply)
+/* transfer - write all len bytes of b to qmail-clean (fd 5) when out, else read
+ * len bytes from it (fd 6) into b; 0 when the connection is lost */
+static int transfer(send *s, int out, char *b, size_t len)
 {
-	char req[CLEAN_BATCH * QUEUE_PATHMAX];
-	size_t len = 0, off = 0, i;
+	size_t off = 0;
 	ssize_t r;
-	if (s->cleanlost || n > CLEAN_BATCH)
-		return 0;
-	for (i = 0; i < n; ++i)
-		len += queue_name(req + len, dir, id[i], 0) + 1;
 	while (off < len) {
-		r = write(5, req + off, len - off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			lost(s);
-			return 0;
-		}
-		off += (size_t)r;
-	}
-	for (off = 0; off < n;) {
-		r = read(6, reply + off, n - off);
+		r = out ? write(5, b + off, len - off) : read(6, b + off, len - off);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
@@ -65,6 +47,22 @@ int clean_reqs(send *s, const char *dir, const uint64_t *id, size_t n, char *rep
 		off += (size_t)r;
 	}
 	return 1;
+}
+
+/* clean_reqs - ask qmail-clean to remove dir/ID for the n ids ("todo" or "foop"),
+ * all requests in one write, then read its n answers into reply: '+' done, '!' an
+ * unlink failed, 'x' refused. qmail-clean answers in order and may sync todo/ once
+ * for all the requests it finds waiting. 0 when the connection is lost. n is at most
+ * CLEAN_BATCH, so the requests fit in the pipe and neither side blocks the other. */
+int clean_reqs(send *s, const char *dir, const uint64_t *id, size_t n, char *reply)
+{
+	char req[CLEAN_BATCH * QUEUE_PATHMAX];
+	size_t len = 0, i;
+	if (s->cleanlost || n > CLEAN_BATCH)
+		return 0;
+	for (i = 0; i < n; ++i)
+		len += queue_name(req + len, dir, id[i], 0) + 1;
+	return transfer(s, 1, req, len) && transfer(s, 0, reply, n);
 }
 
 /* clean_req - one request of clean_reqs; its answer, or 0 when the connection is
@@ -104,11 +102,7 @@ static void sweep_mess(send *s, unsigned split, uint64_t now)
 		queue_name(path, "mess", id, 1);
 		if (stat(path, &st) == -1 || (uint64_t)st.st_atime + STALE_AGE >= now)
 			continue;
-		queue_name(path, "info", id, 1);
-		if (exists(path))
-			continue;
-		queue_name(path, "todo", id, 0);
-		if (exists(path))
+		if (queue_known(path, id) != 0) /* doubt never removes anything */
 			continue;
 		if (clean_req(s, "foop", id) != '+') {
 			log_put("warning: qmail-clean unable to clean up mess/", log_u(num, split),

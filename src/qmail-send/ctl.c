@@ -191,15 +191,11 @@ static int remove_msg(send *s, uint64_t id)
 	return 1;
 }
 
-/* known - whether message id is in the queue (info/ or todo/) */
+/* known - whether message id is in the queue (info/ or todo/); doubt counts as yes */
 static int known(uint64_t id)
 {
 	char path[QUEUE_PATHMAX];
-	queue_name(path, "info", id, 1);
-	if (exists(path))
-		return 1;
-	queue_name(path, "todo", id, 0);
-	return exists(path);
+	return queue_known(path, id) != 0;
 }
 
 /* one - carry out request ctl/name; 1 when it is done with (or refused), 0 to wait */

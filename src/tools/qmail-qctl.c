@@ -111,15 +111,14 @@ static int exists(const char *path)
 	return 0;
 }
 
-/* known - whether message id is in the queue */
+/* known - whether message id is in the queue; errors other than ENOENT are fatal */
 static int known(uint64_t id)
 {
 	char path[QUEUE_PATHMAX];
-	queue_name(path, "info", id, 1);
-	if (exists(path))
-		return 1;
-	queue_name(path, "todo", id, 0);
-	return exists(path);
+	int r = queue_known(path, id);
+	if (r < 0)
+		die_sys(111, "unable to stat ", path, NULL);
+	return r;
 }
 
 /* say - "VERB msg ID: what" on stdout */
