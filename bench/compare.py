@@ -72,23 +72,14 @@ import tempfile
 import threading
 import time
 
-TOP = os.getcwd()
-sys.path.insert(0, os.path.join(TOP, "tests"))
-import qmailtest  # noqa: E402
-from qmailtest import Prefix, User, wait_for  # noqa: E402
+from benchlib import TOP, free_port, parallel
+import qmailtest
+from qmailtest import Prefix, User, wait_for
 
 DOMAIN = "bench.test"
 SINKDOM = "sink.test"
 CLK = os.sysconf("SC_CLK_TCK")
 ENV = {"PATH": "/usr/bin:/bin:/usr/sbin:/sbin"}
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def listening(port):
@@ -372,32 +363,19 @@ def qmtp_source(port, n, conc, rcpt):
     body += (b"x" * 63 + b"\n") * ((2048 - len(body)) // 64)
     data = netstring(b"\n" + body) + netstring(b"bench@client.example") + \
         netstring(netstring(rcpt.encode()))
-    left = [n]
-    lock = threading.Lock()
-    bad = []
 
-    def worker():
-        while True:
-            with lock:
-                if left[0] <= 0:
-                    return
-                left[0] -= 1
-            with socket.create_connection(("127.0.0.1", port), 30) as c:
-                c.sendall(data)
-                reply = b""
-                while not reply.endswith(b","):
-                    r = c.recv(512)
-                    if not r:
-                        break
-                    reply += r
-                if b":K" not in reply:
-                    bad.append(reply)
+    def one():
+        with socket.create_connection(("127.0.0.1", port), 30) as c:
+            c.sendall(data)
+            reply = b""
+            while not reply.endswith(b","):
+                r = c.recv(512)
+                if not r:
+                    break
+                reply += r
+            return None if b":K" in reply else reply
 
-    ts = [threading.Thread(target=worker) for _ in range(conc)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
+    bad = parallel(n, conc, one)
     if bad:
         print("compare: qmtp refused: %r" % bad[:1])
 

@@ -12,29 +12,16 @@ shows N successful remote deliveries (relayed: B has queued them all) and again
 until all N are in B's Maildir. Prints messages per second for both. Everything it
 made is removed at the end.
 """
-import grp
 import os
-import pwd
 import signal
-import socket
 import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.getcwd(), "tests"))
-from qmailtest import Prefix, User, wait_for  # noqa: E402
+from benchlib import daemon_ids, free_port
+from qmailtest import Prefix, User, wait_for
 
-conf = [l.strip() for l in open("conf-users")]
-UID = pwd.getpwnam(conf[1]).pw_uid   # qmaild
-GID = grp.getgrnam(conf[9]).gr_gid   # nofiles
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+UID, GID = daemon_ids()  # qmaild, nofiles
 
 
 def server(p, prog, local):
@@ -98,12 +85,8 @@ def main():
     try:
         if not (a.ready and b.ready):
             sys.exit("bench: private install failed")
-        a.control("me", "ha.test\n")
-        a.control("locals", "ha.test\n")
-        b.control("me", "hb.test\n")
-        b.control("locals", "hb.test\n")
-        b.control("rcpthosts", "hb.test\n")
-        b.control("smtpdgreetdelay", "0\n")
+        a.local_domain("ha.test")
+        b.local_domain("hb.test", smtp=True)
         b.control("concurrencylocal", "20\n")
         u = User("qtbq")
         md = u.maildir()

@@ -18,26 +18,15 @@ memory figures. Everything it made is removed at the end.
 """
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
-TOP = os.getcwd()
-sys.path.insert(0, os.path.join(TOP, "tests"))
-from qmailtest import Prefix, User, wait_for  # noqa: E402
+from benchlib import free_port, parallel
+from qmailtest import Prefix, User, wait_for
 
 DOMAIN = "bench.test"
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def status(pid, key):
@@ -67,27 +56,14 @@ def inject(q, n, rcpt, jobs, tag):
         f.write(body)
     with open(epath, "wb") as f:
         f.write(env)
-    left = [n]
-    lock = threading.Lock()
-    bad = []
 
-    def worker():
-        while True:
-            with lock:
-                if left[0] <= 0:
-                    return
-                left[0] -= 1
-            with open(mpath, "rb") as m, open(epath, "rb") as e:
-                r = subprocess.run([q.bin("qmail-queue")], stdin=m, stdout=e)
-            if r.returncode:
-                bad.append(r.returncode)
+    def one():
+        with open(mpath, "rb") as m, open(epath, "rb") as e:
+            r = subprocess.run([q.bin("qmail-queue")], stdin=m, stdout=e)
+        return r.returncode or None
 
     t0 = time.monotonic()
-    ts = [threading.Thread(target=worker) for _ in range(jobs)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
+    bad = parallel(n, jobs, one)
     os.unlink(mpath)
     os.unlink(epath)
     os.rmdir(tmp)
