@@ -1,8 +1,8 @@
 #!/bin/sh
 # fuzz.sh - build the fuzz targets (clang with libFuzzer, ASan and UBSan; Debian's
 # clang and libclang-rt-14-dev) and run each over its seed corpus, then mutating for
-# FUZZTEST seconds (default 12), two targets at a time: with 24 targets about two
-# and a half minutes, plus under a minute to build. Any crash, sanitizer report or
+# FUZZTEST seconds (default 20), two targets at a time: with 24 targets about four
+# minutes, plus under a minute to build. Any crash, sanitizer report or
 # broken invariant fails its target.
 . tests/lib.sh
 B=${B:-build/$(sed -n 1p conf-qmail | tr / _)}
@@ -23,7 +23,7 @@ else
 	finish
 fi
 # shellcheck disable=SC2086
-FUZZFRESH=1 sh tests/fuzz/run.sh "$fz" "${FUZZTEST:-12}" $names > "$out" 2>&1
+FUZZFRESH=1 sh tests/fuzz/run.sh "$fz" "${FUZZTEST:-20}" $names > "$out" 2>&1
 while IFS= read -r line; do
 	case $line in
 	"ok "*) ok "${line#ok }" ;;
