@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "buf.h"
 #include "pq.h"
@@ -116,38 +117,39 @@ typedef struct chan_s {
 } chan;
 
 typedef struct send_s {
-	int homefd;          /* QMAILHOME, for rereading controls */
-	int queuefd;         /* QMAILHOME/queue, the working directory */
-	sa me;               /* control/me, NUL-terminated ("" when absent) */
-	sa bouncefrom;       /* control/bouncefrom */
-	sa bouncehost;       /* control/bouncehost */
-	sa dbhost;           /* control/doublebouncehost */
-	sa dbto;             /* control/doublebounceto */
-	uint64_t lifetime;   /* control/queuelifetime */
-	uint64_t maxbytes;   /* control/bouncemaxbytes */
-	rewrite rw;          /* locals, percenthack, virtualdomains, envnoathost */
-	chan ch[NCHAN];      /* the two delivery channels */
-	job *jobs;           /* njobs entries */
-	size_t njobs;        /* enough for one pass and every slot of each channel */
-	uint64_t delnum;     /* last delivery number used */
-	int exitasap;        /* SIGTERM or a lost connection: finish and exit */
-	int cleanlost;       /* qmail-clean's pipes are closed */
-	pq done;             /* (time, id) of messages with no channel file left */
-	int trigfd;          /* lock/trigger, or -1 */
-	int todo_trig;       /* scan todo/ soon: the trigger fired or SIGALRM */
-	uint64_t todo_next;  /* time of the next scan without a trigger */
-	pq todo;             /* (id, id) of todo entries still to preprocess */
-	idset todo_bad;      /* corrupt todo entries, set aside */
-	idset todo_unclean;  /* preprocessed entries that qmail-clean did not remove */
-	uint64_t clean_next; /* time of the next sweep for stale files */
-	int ctl_trig;        /* read ctl/ soon: the trigger fired or SIGALRM */
-	uint64_t ctl_next;   /* time of the next reading of ctl/ without a trigger */
-	unsigned clean_step; /* directory the sweep is in; CLEAN_IDLE when not sweeping */
-	sa para;             /* scratch: a bounce paragraph */
-	sa info;             /* scratch: info/SPLIT/ID being read */
-	sa line;             /* scratch: the log line being built */
-	sa tmp;              /* scratch */
-	sa tmp2;             /* scratch */
+	int homefd;                /* QMAILHOME, for rereading controls */
+	int queuefd;               /* QMAILHOME/queue, the working directory */
+	sa me;                     /* control/me, NUL-terminated ("" when absent) */
+	sa bouncefrom;             /* control/bouncefrom */
+	sa bouncehost;             /* control/bouncehost */
+	sa dbhost;                 /* control/doublebouncehost */
+	sa dbto;                   /* control/doublebounceto */
+	uint64_t lifetime;         /* control/queuelifetime */
+	uint64_t maxbytes;         /* control/bouncemaxbytes */
+	rewrite rw;                /* locals, percenthack, virtualdomains, envnoathost */
+	chan ch[NCHAN];            /* the two delivery channels */
+	job *jobs;                 /* njobs entries */
+	size_t njobs;              /* enough for one pass and every slot of each channel */
+	uint64_t delnum;           /* last delivery number used */
+	int exitasap;              /* SIGTERM or a lost connection: finish and exit */
+	int cleanlost;             /* qmail-clean's pipes are closed */
+	pq done;                   /* (time, id) of messages with no channel file left */
+	int trigfd;                /* lock/trigger, or -1 */
+	int todo_trig;             /* scan todo/ soon: the trigger fired or SIGALRM */
+	uint64_t todo_next;        /* time of the next scan without a trigger */
+	pq todo;                   /* (id, id) of todo entries still to preprocess */
+	idset todo_bad;            /* corrupt todo entries, set aside */
+	idset todo_unclean;        /* preprocessed entries that qmail-clean did not remove */
+	uint64_t clean_next;       /* time of the next sweep for stale files */
+	int ctl_trig;              /* read ctl/ soon: the trigger fired or SIGALRM */
+	uint64_t ctl_next;         /* time of the next reading of ctl/ without a trigger */
+	struct timespec ctl_mtime; /* ctl/'s settled mtime at the last reading, or zero */
+	unsigned clean_step;       /* directory the sweep is in; CLEAN_IDLE when not sweeping */
+	sa para;                   /* scratch: a bounce paragraph */
+	sa info;                   /* scratch: info/SPLIT/ID being read */
+	sa line;                   /* scratch: the log line being built */
+	sa tmp;                    /* scratch */
+	sa tmp2;                   /* scratch */
 } send;
 
 #define CLEAN_IDLE ((unsigned)-1)
