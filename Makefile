@@ -81,8 +81,13 @@ $(MAIL_A): $(call obj,$(MAIL_SRC)) $(AUTO_O)
 	@rm -f $@
 	ar rcs $@ $^
 
+# A program may run another's code in-process instead of exec'ing it: USES_P lists the
+# programs whose objects (all but their main.c) are linked into P as well.
+USES_qmail-lspawn := qmail-getpw qmail-local
+uses = $(filter-out %/main.c,$(foreach u,$(USES_$(1)),$(wildcard src/$(u)/*.c)))
+
 define prog_rule
-$(B)/bin/$(1): $(call obj,$(wildcard src/$(1)/*.c)) $(MAIL_A) $(LIB_A)
+$(B)/bin/$(1): $(call obj,$(wildcard src/$(1)/*.c) $(call uses,$(1))) $(MAIL_A) $(LIB_A)
 	@mkdir -p $$(@D)
 	$(LD_CMD) -o $$@ $$^
 endef

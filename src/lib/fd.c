@@ -7,7 +7,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#define FD_SCANMAX 65536 /* fd_closefrom's loop looks no higher than this */
 
 /* copy - dup2 retried on EINTR */
 static int copy(int to, int from)
@@ -124,5 +128,28 @@ int fd_pipe_high(int p[2], int low)
 	}
 	close(q[0]);
 	close(q[1]);
+	return 1;
+}
+
+/* fd_closefrom - close every descriptor from low up, for code that goes on without an
+ * exec (close-on-exec flags then protect nothing): close_range where the kernel has
+ * it, else each number below the descriptor limit; 1, or 0 with errno (bad low) */
+int fd_closefrom(int low)
+{
+	struct rlimit rl;
+	long fd, top = FD_SCANMAX;
+	if (low < 0) {
+		errno = EINVAL;
+		return 0;
+	}
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, (unsigned)low, ~0u, 0u) == 0)
+		return 1;
+#endif
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < (rlim_t)top)
+		top = (long)rl.rlim_cur;
+	for (fd = low; fd < top; ++fd)
+		close((int)fd);
 	return 1;
 }

@@ -16,5 +16,6 @@ int fd_nocloexec(int fd);
 int fd_close(int fd);
 int fd_write_all(int fd, const char *s, size_t n);
 int fd_pipe_high(int p[2], int low);
+int fd_closefrom(int low);
 
 #endif

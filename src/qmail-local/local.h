@@ -1,5 +1,5 @@
 /*
- * local.h - qmail-local's state and its private modules. main.c reads the command
+ * local.h - qmail-local's state and its private modules. run.c reads the command
  * line into one struct local and hands it to the delivery modules; every module
  * reports failure by printing one report line on fd 1 and exiting (report.c).
  */

@@ -1,9 +1,11 @@
 /*
  * child.c - one local delivery, in a child of qmail-lspawn (still root): set up the
- * descriptors, find the user (users/cdb, else qmail-getpw as qmailp:nofiles), refuse
- * uid 0, drop to the user's uid and single gid, and exec qmail-local. Every failure
- * exits with a qlx.h code that qmail-lspawn turns into a report; messages printed
- * on the way go to the output pipe and so into that report.
+ * descriptors and close every other one, find the user (users/cdb, else qmail-getpw's
+ * lookup in a grandchild as qmailp:nofiles), refuse uid 0, drop to the user's uid and
+ * single gid, and become qmail-local: its code (local_run) runs right here, with the
+ * same arguments bin/qmail-local would get, so no exec is spent per delivery. Every
+ * failure exits with a qlx.h code that qmail-lspawn turns into a report; messages
+ * printed on the way go to the output pipe and so into that report.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +16,7 @@
 #include "auto.h"
 #include "die.h"
 #include "error.h"
+#include "fd.h"
 #include "lspawn.h"
 #include "priv.h"
 #include "qlx.h"
@@ -21,6 +24,9 @@
 #include "sig.h"
 #include "users.h"
 #include "wait.h"
+
+#include "../qmail-getpw/getpw.h"
+#include "../qmail-local/run.h"
 
 #define GETPWMAX (USERS_DATAMAX + 1) /* qmail-getpw output kept; more is malformed */
 
@@ -30,14 +36,6 @@ static _Noreturn void fail(int code, const char *what)
 	if (errno == ENOMEM)
 		die_x(QLX_NOMEM, "out of memory", NULL);
 	die_sys(code, what, NULL);
-}
-
-/* program - QMAILHOME/bin/name in x, or exit */
-static const char *program(sa *x, const char *name)
-{
-	if (!sa_copys(x, auto_qmail) || !sa_cats(x, "/bin/") || !sa_cats(x, name) || !sa_0(x))
-		fail(QLX_NOMEM, "out of memory");
-	return x->s;
 }
 
 /* from_cdb - look local up in users/cdb: 1 found, 0 no users/cdb or no match */
@@ -60,15 +58,14 @@ static int from_cdb(const char *local, users_pw *pw)
 	return r;
 }
 
-/* getpw - run qmail-getpw LOCAL as qmailp:nofiles and parse its six fields */
+/* getpw - qmail-getpw's lookup (getpw.c) in a child as qmailp:nofiles, with no exec;
+ * parse the six fields it writes to the pipe */
 static void getpw(const lspawn_job *j, users_pw *pw)
 {
-	sa path = SA_ZERO, out = SA_ZERO;
-	char *args[3];
+	sa out = SA_ZERO;
 	char space[4096];
 	int p[2], status, code;
 	pid_t pid;
-	program(&path, "qmail-getpw");
 	if (pipe(p) != 0)
 		fail(QLX_SYS, "unable to make a pipe for qmail-getpw");
 	pid = fork();
@@ -81,13 +78,11 @@ static void getpw(const lspawn_job *j, users_pw *pw)
 		close(null);
 		close(p[0]);
 		close(p[1]);
+		die_init("qmail-getpw");
 		if (!priv_drop(j->uidp, j->gidn, &j->gidn, 1))
 			fail(QLX_SYS, "unable to switch to the qmail-getpw user");
-		args[0] = "qmail-getpw";
-		args[1] = (char *)j->local;
-		args[2] = 0;
-		execv(path.s, args);
-		fail(QLX_EXECPW, "unable to run qmail-getpw");
+		getpw_run(j->local);
+		_exit(0);
 	}
 	close(p[1]);
 	for (;;) {
@@ -112,14 +107,12 @@ static void getpw(const lspawn_job *j, users_pw *pw)
 	if (out.len > USERS_DATAMAX || !users_pw_parse(pw, out.s, out.len, 1))
 		die_x(QLX_USAGE, "qmail-getpw printed a malformed record", NULL);
 	sa_free(&out);
-	sa_free(&path);
 }
 
 /* lspawn_child - the delivery child's whole life; never returns */
 void lspawn_child(const lspawn_job *j)
 {
 	users_pw pw = USERS_PW_ZERO;
-	sa path = SA_ZERO;
 	char *args[11];
 	/* the scheduler's signal handling is not ours */
 	sig_default(SIGCHLD);
@@ -132,6 +125,8 @@ void lspawn_child(const lspawn_job *j)
 		close(j->msgfd);
 	if (j->outfd > 2)
 		close(j->outfd);
+	if (!fd_closefrom(3))
+		_exit(QLX_SYS);
 	if (chdir(auto_qmail) != 0)
 		fail(QLX_SYS, "unable to chdir to QMAILHOME");
 	if (!from_cdb(j->local, &pw))
@@ -151,8 +146,5 @@ void lspawn_child(const lspawn_job *j)
 	args[8] = (char *)j->sender;
 	args[9] = (char *)j->defaultdelivery;
 	args[10] = 0;
-	execv(program(&path, "qmail-local"), args);
-	if (error_temp(errno))
-		fail(QLX_EXECSOFT, "unable to run qmail-local");
-	fail(QLX_EXECHARD, "unable to run qmail-local");
+	_exit(local_run(10, args));
 }

@@ -3,8 +3,9 @@
 qmail-getpw maps users, extensions and unknown names (alias); qmail-newu compiles
 users/assign (checked with Debian's cdbdump) and refuses malformed files without
 touching users/cdb; qmail-pw2u turns a sample passwd into assign lines; qmail-lspawn is
-driven over pipes with a fake qmail-local that prints its ids and arguments and exits
-with the code named in its extension. Needs root.
+driven over pipes. It runs qmail-local's code in its delivery child (no exec), so the
+probe is a .qmail program that prints its ids, environment and stdin and exits with the
+code named in its extension; the delivery child itself is watched from /proc. Needs root.
 """
 import os
 import pwd
@@ -21,23 +22,24 @@ import qmailtest  # noqa: E402
 
 R = qmailtest.Results()
 run = qmailtest.run
+wait_for = qmailtest.wait_for
 
-FAKE_LOCAL = r"""#!/bin/sh
-# fake qmail-local: say who and what we are, then do what the extension says
+PROBE = r"""#!/bin/sh
+# a .qmail program: say who and what we are, then do what the extension says
 echo "uid=$(id -u)"
 echo "gid=$(id -g)"
 echo "groups=$(id -G)"
-echo "argc=$#"
-printf 'arg=%s\n' "$@"
-echo "cwd=$(pwd)"
-for fd in 3 4 5 6 7 8 9; do [ -e /proc/$$/fd/$fd ] && echo "openfd=$fd"; done
-IFS= read -r first
-echo "stdin=$first"
-case "$6" in
-exit*) exit "${6#exit}" ;;
+echo "user=$USER"
+echo "home=$HOME"
+echo "local=$LOCAL"
+echo "ext=$EXT"
+echo "host=$HOST"
+echo "sender=$SENDER"
+sed -n 's/^Subject: /stdin=Subject: /p'
+case "$EXT" in
+exit*) exit "${EXT#exit}" ;;
 big) i=0; while [ $i -lt 100 ]; do echo "0123456789012345678901234567890123456789012345678"; i=$((i+1)); done ;;
-crash) kill -SEGV $$ ;;
-sleep*) sleep "${6#sleep}" ;;
+sleep*) sleep "${EXT#sleep}" ;;
 esac
 exit 0
 """
@@ -294,63 +296,123 @@ def message(p, path, text=b"Subject: test\n\nbody\n", owner="qmailq"):
 
 
 def fields(text):
-    return dict(line.split("=", 1) for line in text.splitlines() if "=" in line and
-                not line.startswith("arg="))
+    return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
 
 
-def args(text):
-    return [line[4:] for line in text.splitlines() if line.startswith("arg=")]
+def probe(p, u, alias):
+    """The probe as .qmail and .qmail-default of the user and .qmail-default of the
+    alias user: every delivery below runs it."""
+    path = p.path("probe.sh")
+    with open(path, "w") as f:
+        f.write(PROBE)
+    os.chmod(path, 0o755)
+    u.file(".qmail", "|sh %s\n" % path)
+    u.file(".qmail-default", "|sh %s\n" % path)
+    a = pwd.getpwnam(alias)
+    d = p.path("alias", ".qmail-default")
+    with open(d, "w") as f:
+        f.write("|sh %s\n" % path)
+    os.chown(d, a.pw_uid, a.pw_gid)
+    return [os.path.join(u.home, ".qmail"), os.path.join(u.home, ".qmail-default"), d]
+
+
+def children(pid):
+    """The pids whose parent is pid."""
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    st = f.read()
+            except OSError:
+                continue
+            if int(st[st.rindex(")") + 2:].split()[1]) == pid:
+                out.append(int(d))
+    return out
+
+
+def fds(pid):
+    """{fd: target} of a process, read as root."""
+    d = "/proc/%d/fd" % pid
+    out = {}
+    for n in os.listdir(d):
+        try:
+            out[int(n)] = os.readlink(os.path.join(d, n))
+        except OSError:
+            pass
+    return out
 
 
 def test_lspawn(p, u, alias):
-    fake = p.bin("qmail-local")
-    if os.path.exists(fake):
-        shutil.copy2(fake, fake + ".real")
-    with open(fake, "w") as f:
-        f.write(FAKE_LOCAL)
-    os.chmod(fake, 0o755)
     message(p, "0/1000")
     a = pwd.getpwnam(alias)
+    dots = probe(p, u, alias)
 
     ls = Lspawn(p)
     R.eq(ls.limit(), 120, "lspawn: startup byte is the limit, 120")
 
     rep = ls.deliver(u.name + "@Example.COM")
-    R.ok(rep and rep[:2] == (0, "K"), "lspawn: delivery to a user: K", repr(rep))
-    t = rep[2] if rep else ""
-    f = fields(t)
-    R.eq(f.get("uid"), str(u.uid), "lspawn: qmail-local runs as the user's uid")
+    R.ok(rep and rep[:2] == (0, "K") and "did 0+0+1" in rep[2], "lspawn: delivery to a user: K",
+         repr(rep))
+    f = fields(rep[2] if rep else "")
+    R.eq(f.get("uid"), str(u.uid), "lspawn: the delivery runs as the user's uid")
     R.eq(f.get("gid"), str(u.gid), "lspawn: ... with the user's gid")
     R.eq(f.get("groups"), str(u.gid), "lspawn: ... and no other group")
-    R.eq(args(t), ["--", u.name, u.home, u.name, "", "", "Example.COM", "sender@example.org",
-                   "./Mailbox"], "lspawn: qmail-local arguments")
+    R.eq([f.get(k) for k in ("user", "home", "local", "ext", "host", "sender")],
+         [u.name, u.home, u.name, "", "Example.COM", "sender@example.org"],
+         "lspawn: qmail-local's user, home, local, ext, domain and sender")
     R.eq(f.get("stdin"), "Subject: test", "lspawn: stdin is the message")
-    R.eq(f.get("cwd"), p.home, "lspawn: cwd is QMAILHOME")
-    R.ok("openfd" not in t, "lspawn: no descriptor leaks into qmail-local", t)
 
     rep = ls.deliver(u.name.upper() + "-Ext-x@h", slot=119)
     R.eq(rep and rep[:2], (119, "K"), "lspawn: slot 119 used and reported")
-    R.eq(args(rep[2])[3:6] if rep else None, [u.name.upper() + "-Ext-x", "-", "Ext-x"],
-         "lspawn: local kept, extension found by qmail-getpw")
+    f = fields(rep[2] if rep else "")
+    R.eq([f.get("user"), f.get("local"), f.get("ext")], [u.name, u.name.upper() + "-Ext-x", "Ext-x"],
+         "lspawn: local kept, extension found by qmail-getpw's lookup")
     rep = ls.deliver("nosuchqtuser@h")
-    R.eq(args(rep[2])[1:6] if rep else None,
-         [alias, p.path("alias"), "nosuchqtuser", "-", "nosuchqtuser"],
+    f = fields(rep[2] if rep else "")
+    R.eq([f.get(k) for k in ("uid", "user", "home", "local", "ext")],
+         [str(a.pw_uid), alias, p.path("alias"), "nosuchqtuser", "nosuchqtuser"],
          "lspawn: unknown user: alias")
     rep = ls.deliver("a@b@h")
-    R.eq(args(rep[2])[3:7] if rep else None, ["a@b", "-", "a@b", "h"],
+    f = fields(rep[2] if rep else "")
+    R.eq([f.get("local"), f.get("ext"), f.get("host")], ["a@b", "a@b", "h"],
          "lspawn: local part ends at the last @")
 
-    for code, letter in ((0, "K"), (111, "Z"), (71, "Z"), (74, "Z"), (75, "Z"), (100, "D"),
-                         (99, "D"), (1, "D"), (64, "D")):
+    # the program's exit code as qmail-local turns it into its own, and lspawn into a letter
+    for code, letter in ((0, "K"), (99, "K"), (111, "Z"), (1, "Z"), (100, "D"), (64, "D")):
         rep = ls.deliver("%s-exit%d@h" % (u.name, code))
-        R.eq(rep and rep[1], letter, "lspawn: qmail-local exit %d -> %s" % (code, letter))
+        R.eq(rep and rep[1], letter, "lspawn: program exit %d -> %s" % (code, letter))
     R.ok(rep and "stdin=Subject: test" in rep[2], "lspawn: output kept in a D report")
-    rep = ls.deliver(u.name + "-crash@h")
-    R.ok(rep and rep[1] == "Z" and "crashed" in rep[2], "lspawn: crash -> Z", repr(rep))
     rep = ls.deliver(u.name + "-big@h")
     R.ok(rep and rep[1] == "K" and len(rep[2]) <= 3100 and "too long" in rep[2] and
          rep[2].startswith("uid="), "lspawn: output truncated at 3000 bytes",
          rep and "%d bytes" % len(rep[2]))
+
+    # the delivery child (qmail-local's code, no exec) while its program sleeps: the
+    # user's ids, and nothing of qmail-lspawn's open above fd 2
+    ls.send(10, b"0/1000", b"", ("%s-sleep2@h" % u.name).encode())
+    kids = []
+    wait_for(lambda: kids.extend(children(ls.proc.pid)) or kids, 10)
+    if R.ok(len(kids) == 1, "lspawn: one delivery child", repr(kids)):
+        with open("/proc/%d/status" % kids[0]) as fs:
+            st = fs.read()
+        R.ok("\nUid:\t%d\t%d\t%d\t%d" % ((u.uid,) * 4) in st,
+             "lspawn: the delivery child has only the user's uid (real, effective, saved)")
+        theirs = set(fds(ls.proc.pid).values())
+        mine = fds(kids[0])
+        leaked = {n: t for n, t in mine.items() if n > 2 and t in theirs}
+        R.eq(leaked, {}, "lspawn: no descriptor of qmail-lspawn left in the delivery child")
+        R.ok(os.path.realpath("/proc/%d/exe" % kids[0]) == os.path.realpath(p.bin("qmail-lspawn")),
+             "lspawn: qmail-local runs without an exec (the child is qmail-lspawn's image)")
+    R.eq((ls.report() or ())[:2], (10, "K"), "lspawn: the sleeping delivery ends: K")
+    # a delivery child that dies of a signal: Z, said so
+    ls.send(11, b"0/1000", b"", ("%s-sleep30@h" % u.name).encode())
+    kids = []
+    wait_for(lambda: kids.extend(children(ls.proc.pid)) or kids, 10)
+    for k in kids:
+        os.kill(k, 11)
+    rep = ls.report()
+    R.ok(rep and rep[:2] == (11, "Z") and "crashed" in rep[2], "lspawn: crash -> Z", repr(rep))
 
     R.eq(ls.deliver("@h")[:2], (0, "K"), "lspawn: empty local part: K at once")
     rep = ls.deliver("nohost")
@@ -377,16 +439,19 @@ def test_lspawn(p, u, alias):
         fa.write("=rootuser:root:0:0:/root:::\n.\n")
     R.eq(run([p.bin("qmail-newu")]).returncode, 0, "lspawn: users/cdb built")
     rep = ls.deliver("Bob@h")
-    R.eq(args(rep[2])[1:6] if rep else None, [u.name, u.home, "Bob", "-", "bobext"],
+    f = fields(rep[2] if rep else "")
+    R.eq([f.get(k) for k in ("user", "home", "local", "ext")], [u.name, u.home, "Bob", "bobext"],
          "lspawn: users/cdb exact entry, case-insensitive")
     rep = ls.deliver("PRE_Abc@h")
-    R.eq(args(rep[2])[3:6] if rep else None, ["PRE_Abc", "-", "p-Abc"],
+    f = fields(rep[2] if rep else "")
+    R.eq([f.get("local"), f.get("ext")], ["PRE_Abc", "p-Abc"],
          "lspawn: users/cdb prefix entry, rest appended with its case")
     rep = ls.deliver("rootuser@h")
     R.ok(rep and rep[1] == "Z" and "root" in rep[2] and "uid=" not in rep[2],
          "lspawn: uid 0 refused, temporarily", repr(rep))
     rep = ls.deliver(u.name + "@h")
-    R.eq(args(rep[2])[1] if rep else None, u.name, "lspawn: no users/cdb match: qmail-getpw asked")
+    R.eq(fields(rep[2] if rep else "").get("user"), u.name,
+         "lspawn: no users/cdb match: qmail-getpw's lookup asked")
     with open(p.path("users", "cdb"), "wb") as fc:
         fc.write(b"x" * 100)
     rep = ls.deliver("bob@h")
@@ -400,13 +465,16 @@ def test_lspawn(p, u, alias):
     got = sorted(filter(None, (ls.report() for _ in range(3))))
     R.eq([(r[0], r[1]) for r in got], [(3, "K"), (4, "K"), (5, "K")],
          "lspawn: three deliveries at once")
-    R.eq(args(got[0][2])[7] if got else None, "", "lspawn: empty sender passed as empty")
+    R.eq(fields(got[0][2]).get("sender") if got else None, "", "lspawn: empty sender passed as empty")
 
-    # qmail-local missing: hard (D); as qmail does, a missing program is permanent
-    os.rename(fake, fake + ".off")
-    rep = ls.deliver(u.name + "@h")
-    R.ok(rep and rep[1] == "D" and "qmail-local" in rep[2], "lspawn: no qmail-local: D", repr(rep))
-    os.rename(fake + ".off", fake)
+    # bin/qmail-local and bin/qmail-getpw are not needed: their code runs in the child
+    for prog in ("qmail-local", "qmail-getpw"):
+        os.rename(p.bin(prog), p.bin(prog) + ".off")
+    rep = ls.deliver(u.name + "-x@h")
+    R.ok(rep and rep[1] == "K" and fields(rep[2]).get("ext") == "x",
+         "lspawn: delivers with bin/qmail-local and bin/qmail-getpw moved away", repr(rep))
+    for prog in ("qmail-local", "qmail-getpw"):
+        os.rename(p.bin(prog) + ".off", p.bin(prog))
 
     # closing stdin with a delivery in progress: it is still reported
     ls.send(7, b"0/1000", b"", ("%s-sleep1@h" % u.name).encode())
@@ -437,6 +505,8 @@ def test_lspawn(p, u, alias):
              "%s %r" % (rc, err))
         ls.close()
 
+    for d in dots:
+        os.unlink(d)
     test_real_local(p, u)
 
     r = run([p.bin("qmail-lspawn")])
@@ -451,12 +521,7 @@ def test_lspawn(p, u, alias):
 
 
 def test_real_local(p, u):
-    """The installed qmail-local, run by qmail-lspawn, delivers into a Maildir."""
-    fake = p.bin("qmail-local")
-    if not os.path.exists(fake + ".real"):
-        R.ok(True, "lspawn: no real qmail-local installed yet: end-to-end part skipped")
-        return
-    os.rename(fake + ".real", fake)
+    """qmail-local's code, run by qmail-lspawn, delivers into a Maildir."""
     md = u.maildir()
     ls = Lspawn(p, "./Maildir/")
     ls.limit()

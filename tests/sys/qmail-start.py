@@ -2,8 +2,8 @@
 
 qmail-send and qmail-clean are replaced by fakes (qmail-send a Python script that
 checks its ids and descriptors, talks to both spawners and to qmail-clean over the six
-pipes, and logs what it saw on fd 0); qmail-lspawn is the real one, with a fake
-qmail-local; qmail-rspawn is a fake that must run as qmailr with all of qmailr's
+pipes, and logs what it saw on fd 0); qmail-lspawn is the real one, delivering with
+qmail-local's code to the default mailbox; qmail-rspawn is a fake that must run as qmailr with all of qmailr's
 groups. A missing daemon makes qmail-start exit 111 before it starts anything.
 Needs root.
 """
@@ -70,12 +70,6 @@ printf '\005Zrspawn uid=%s gid=%s groups=%s\0' "$(id -u)" "$(id -g)" "$(id -G | 
 cat > /dev/null
 """
 
-FAKE_LOCAL = r"""#!/bin/sh
-echo "local uid=$(id -u) delivery=$9"
-exit 0
-"""
-
-
 def install(p, name, text):
     path = p.bin(name)
     with open(path, "w") as f:
@@ -133,7 +127,6 @@ def main():
         gn = grp.getgrnam("nofiles").gr_gid
         install(p, "qmail-send", FAKE_SEND % u.name)
         install(p, "qmail-clean", FAKE_CLEAN)
-        install(p, "qmail-local", FAKE_LOCAL)
         install(p, "qmail-rspawn", FAKE_RSPAWN)
         mess = p.path("queue", "mess", "0", "1000")
         with open(mess, "w") as f:
@@ -148,8 +141,10 @@ def main():
         R.eq(line(out, "limits"), "limits 120 120", "both spawners send their limit")
         R.ok(line(out, "remote 5 ").startswith("remote 5 Zrspawn"), "qmail-rspawn answers", out)
         R.ok("warning" not in err, "no warning", err)
-        R.eq(line(out, "local "), "local 6 Klocal uid=%d delivery=./Mailbox/" % u.uid,
-             "qmail-lspawn delivers with the default ./Mailbox")
+        R.eq(line(out, "local "), "local 6 Kdid 1+0+0/", "qmail-lspawn delivers: K did 1+0+0")
+        mbox = os.path.join(u.home, "Mailbox")
+        R.ok(os.path.exists(mbox) and os.stat(mbox).st_uid == u.uid,
+             "... into the default ./Mailbox, as the user")
         R.eq(line(out, "clean "), "clean +clean uid=%d gid=%d groups=%d cwd=/"
              % (qmailq.pw_uid, gq, gq), "qmail-clean: qmailq, group qmail")
         R.ok("clean-stderr" in err, "daemons keep qmail-start's stderr")
@@ -160,14 +155,17 @@ def main():
         run(["groupadd", group], check=True)
         run(["gpasswd", "-a", "qmailr", group], check=True)
         gx = grp.getgrnam(group).gr_gid
+        md = u.maildir()
         rc, out, err = start(p, ["./Maildir/", "sh", "-c",
                                  'echo "logger uid=$(id -u) gid=$(id -g) groups=$(id -G)"; cat'])
         R.eq(rc, 0, "with a logger: qmail-send exits 0")
         R.eq(line(out, "logger"), "logger uid=%d gid=%d groups=%d" % (qmaill.pw_uid, gn, gn),
              "logger runs as qmaill:nofiles")
         R.ok(out.index("logger") < out.index("send uid"), "qmail-send's log goes through the logger")
-        R.eq(line(out, "local "), "local 6 Klocal uid=%d delivery=./Maildir//" % u.uid,
-             "defaultdelivery argument reaches qmail-local")
+        new = os.listdir(os.path.join(md, "new"))
+        R.ok(line(out, "local ") == "local 6 Kdid 1+0+0/" and len(new) == 1 and
+             os.stat(os.path.join(md, "new", new[0])).st_uid == u.uid,
+             "defaultdelivery argument reaches qmail-local: ./Maildir/", out)
         groups = sorted({gq, gx} | {g.gr_gid for g in grp.getgrall() if "qmailr" in g.gr_mem}
                         | {qmailr.pw_gid})
         R.eq(line(out, "remote "), "remote 5 Zrspawn uid=%d gid=%d groups=%s"

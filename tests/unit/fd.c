@@ -207,7 +207,31 @@ static void t_pipe_high(void)
 	T_EQ_U(lowest_free(), low); /* nothing leaked by the failure */
 }
 
+/* t_closefrom - in a child (the test's own descriptors stay): everything from the
+ * bound up is closed, close-on-exec or not, and nothing below it */
+static void t_closefrom(void)
+{
+	int p[2], st = 0;
+	pid_t pid;
+	errno = 0;
+	T_OK(!fd_closefrom(-1) && errno == EINVAL);
+	T_OK(pipe(p) == 0);
+	pid = fork();
+	T_OK(pid >= 0);
+	if (pid == 0) {
+		int ok = fd_move(40, p[0]) && fd_move(41, p[1]) && fd_cloexec(41) &&
+			 fd_copy(1000, 41) && fd_copy(39, 40);
+		ok = ok && fd_closefrom(40);
+		ok = ok && is_open(39) && !is_open(40) && !is_open(41) && !is_open(1000);
+		ok = ok && is_open(0) && is_open(2) && fd_closefrom(3) && !is_open(39);
+		_exit(ok ? 0 : 1);
+	}
+	T_OK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(p[0]);
+	close(p[1]);
+}
+
 const t_case t_cases[] = {
-	T_CASE(t_move_copy), T_CASE(t_flags),     T_CASE(t_exec), T_CASE(t_close),
-	T_CASE(t_write_all), T_CASE(t_pipe_high), T_END,
+	T_CASE(t_move_copy), T_CASE(t_flags),     T_CASE(t_exec),      T_CASE(t_close),
+	T_CASE(t_write_all), T_CASE(t_pipe_high), T_CASE(t_closefrom), T_END,
 };
