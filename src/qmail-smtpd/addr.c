@@ -97,6 +97,13 @@ size_t addr_domain(const char *addr, size_t n)
 	return at == n ? n : at + 1;
 }
 
+/* addr_isliteral - whether the domain of addr[0..n) is an address literal ("[...]") */
+int addr_isliteral(const char *addr, size_t n)
+{
+	size_t d = addr_domain(addr, n);
+	return d < n && addr[d] == '[';
+}
+
 /* addr_localip - replace a domain that is an address literal of this host ("[ip]",
  * "[IPv6:ip]", also 0.0.0.0 and loopback) by liphost, so mail to the literal is
  * local mail; no change when liphost is 0. 1, or 0 out of memory. */

@@ -23,6 +23,7 @@
 #define ADDR_DOMAIN 4 /* the domain is not a host name or an address literal: 553 */
 
 int addr_parse(const char *s, size_t n, const char *kw, size_t max, sa *out, size_t *params);
+int addr_isliteral(const char *addr, size_t n);
 int addr_localip(sa *addr, const char *liphost, const ip_list *me);
 int addr_mailparams(const char *s, size_t n, uint64_t *size);
 int addr_noparams(const char *s, size_t n);

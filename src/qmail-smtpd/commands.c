@@ -89,9 +89,16 @@ static int parse(smtp *s, const char *arg, size_t n, const char *kw, size_t *par
 		smtp_reply(s, R_SYNTAX);
 		return 0;
 	}
-	if (!addr_localip(&s->addr, s->info->liphost, s->info->ipme)) {
-		smtp_oom(s);
-		return 0;
+	if (s->info->liphost && addr_isliteral(s->addr.s, s->addr.len)) {
+		const ip_list *me = s->ops->ipme ? s->ops->ipme(s->ops->ctx) : 0;
+		if (!me) {
+			smtp_reply(s, R_IPME);
+			return 0;
+		}
+		if (!addr_localip(&s->addr, s->info->liphost, me)) {
+			smtp_oom(s);
+			return 0;
+		}
 	}
 	if (s->addr.len > s->lim.addrmax) {
 		smtp_reply(s, R_ADDRLONG);

@@ -95,11 +95,6 @@ int config_load(config *c)
 	c->why = R_CONTROLS;
 	if (!controls(c))
 		return 0;
-	c->why = R_IPME;
-	if (!sock_ipme(&c->ipme)) {
-		warn_sys("unable to list this host's addresses", NULL);
-		return 0;
-	}
 	local = env_get("TCPLOCALHOST");
 	if (!local)
 		local = env_or("TCPLOCALIP", "unknown");
@@ -109,7 +104,6 @@ int config_load(config *c)
 	c->info.remoteip = env_or("TCPREMOTEIP", "unknown");
 	c->info.remoteinfo = env_get("TCPREMOTEINFO");
 	c->info.relayclient = env_get("RELAYCLIENT");
-	c->info.ipme = &c->ipme;
 	c->why = 0;
 	return 1;
 }

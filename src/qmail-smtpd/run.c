@@ -18,8 +18,10 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "die.h"
 #include "qq.h"
 #include "smtpd.h"
+#include "sock.h"
 #include "tm.h"
 
 #define DRAIN_MS    1000  /* how long to read after our last reply */
@@ -86,7 +88,23 @@ static int p_known(void *ctx, const char *rcpt)
 	return policy_rcptknown(&((rt *)ctx)->c->pol, rcpt);
 }
 
-static const smtp_ops ops = {&r, p_bmf, p_relay, p_known, q_start, q_put, q_abort, q_finish, q_now};
+/* p_ipme - this host's addresses, listed by the first literal address that needs them
+ * (most sessions never do: getifaddrs is not cheap) */
+static const ip_list *p_ipme(void *ctx)
+{
+	config *c = ((rt *)ctx)->c;
+	if (!c->ipme_listed) {
+		if (!sock_ipme(&c->ipme)) {
+			warn_sys("unable to list this host's addresses", NULL);
+			return 0;
+		}
+		c->ipme_listed = 1;
+	}
+	return &c->ipme;
+}
+
+static const smtp_ops ops = {&r,    p_bmf,   p_relay,  p_known, q_start,
+			     q_put, q_abort, q_finish, q_now,   p_ipme};
 
 /* run_refuse - answer with reply before any session, and exit */
 void run_refuse(const char *reply)

@@ -39,7 +39,6 @@ typedef struct smtp_info_s {
 	const char *remoteinfo;  /* TCPREMOTEINFO, or 0 */
 	const char *relayclient; /* RELAYCLIENT (appended to recipients), or 0 */
 	const char *liphost;     /* control/localiphost, or 0: no literal rewriting */
-	const ip_list *ipme;     /* this host's addresses, for literal rewriting */
 } smtp_info;
 
 /* Callbacks. Lookups return 1 yes, 0 no, -1 temporary error. */
@@ -54,6 +53,8 @@ typedef struct smtp_ops_s {
 	const char *(*qfinish)(void *ctx, const char *from, const sa *rcpts,
 			       unsigned long *qp); /* "" or "D..."/"Z..." */
 	time_t (*now)(void *ctx);                  /* the wall clock */
+	const ip_list *(*ipme)(void *ctx);         /* this host's addresses, listed when first
+						      asked for; 0 if they cannot be */
 } smtp_ops;
 
 /* session states */
@@ -119,13 +120,14 @@ void smtp_command(smtp *s);
 
 #define R_NOMEM    "421 4.3.0 out of memory (#4.3.0)"
 #define R_CONTROLS "421 4.3.0 unable to read controls (#4.3.0)"
-#define R_IPME     "421 4.3.0 unable to figure out my IP addresses (#4.3.0)"
+#define R_IPME     "451 4.3.0 unable to figure out my IP addresses (#4.3.0)"
 
 typedef struct config_s {
 	smtp_limits lim;     /* bounds for the session */
 	smtp_info info;      /* strings for replies and the Received line */
 	policy pol;          /* rcpthosts, badmailfrom, recipients */
-	ip_list ipme;        /* this host's addresses */
+	ip_list ipme;        /* this host's addresses, once ipme_listed */
+	int ipme_listed;     /* ipme has been filled in */
 	sa greeting;         /* control/smtpgreeting, NUL-terminated */
 	sa liphost;          /* control/localiphost, NUL-terminated */
 	unsigned timeout;    /* seconds per read or write */

@@ -158,6 +158,19 @@ static time_t f_now(void *ctx)
 	return NOW;
 }
 
+/* f_ipme - this host's addresses: 127.0.0.1 and 192.0.2.25 */
+static const ip_list *f_ipme(void *ctx)
+{
+	static ip_list me = IP_LIST_ZERO;
+	(void)ctx;
+	if (!me.len) {
+		ip_addr a;
+		CHECK(ip_scan_all("127.0.0.1", 9, &a) && ip_list_add(&me, &a));
+		CHECK(ip_scan_all("192.0.2.25", 10, &a) && ip_list_add(&me, &a));
+	}
+	return &me;
+}
+
 /* enhanced - whether t starts with an RFC 3463 code "c.s.d " of class c */
 static int enhanced(const char *t, size_t n, char c)
 {
@@ -274,7 +287,6 @@ static unsigned long hops_model(const char *m, size_t n)
  * without c; one byte at a time also records the DATA bodies); out gets the replies */
 static void session(const char *s, size_t n, int opts, fuzz_cut *c, sa *out, int bytewise)
 {
-	static ip_list me = IP_LIST_ZERO;
 	smtp_limits lim = {SMTP_LINEMAX, SMTP_ADDRMAX, opts & O_RCPT2 ? 2 : SMTP_RCPTMAX,
 			   opts & O_DB ? 64 : 0, opts & O_HOP2 ? 2 : SMTP_HOPMAX};
 	smtp_info info = {GREETING,
@@ -283,17 +295,12 @@ static void session(const char *s, size_t n, int opts, fuzz_cut *c, sa *out, int
 			  "192.0.2.1",
 			  0,
 			  opts & O_RELAY ? "" : 0,
-			  opts & O_LIPHOST ? "lip.example" : 0,
-			  &me};
-	smtp_ops ops = {&fk, f_bmf, f_hosts, f_known, f_qstart, f_qput, f_qabort, f_qfinish, f_now};
+			  opts & O_LIPHOST ? "lip.example" : 0};
+	smtp_ops ops = {&fk,    f_bmf,    f_hosts,   f_known, f_qstart,
+			f_qput, f_qabort, f_qfinish, f_now,   f_ipme};
 	smtp ss;
 	size_t off = 0, closed = 0;
 	int alive = 1;
-	if (!me.len) {
-		ip_addr a;
-		CHECK(ip_scan_all("127.0.0.1", 9, &a) && ip_list_add(&me, &a));
-		CHECK(ip_scan_all("192.0.2.25", 10, &a) && ip_list_add(&me, &a));
-	}
 	fk.opts = opts;
 	fk.open = 0;
 	fk.qs = fk.fin = 0;

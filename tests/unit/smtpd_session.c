@@ -17,14 +17,15 @@
 	"  by mx.example.com with SMTP; 9 Sep 2001 01:46:40 -0000\n"
 
 /* options of a case */
-#define O_RELAY   0x01 /* RELAYCLIENT="" */
-#define O_RELAYX  0x02 /* RELAYCLIENT="+x" */
-#define O_DB100   0x04 /* databytes 100 */
-#define O_QFAIL   0x08 /* qstart fails */
-#define O_QPERM   0x10 /* qfinish reports the text in fake.text */
-#define O_NOLIP   0x20 /* no localiphost */
-#define O_RCPT2   0x40 /* two recipients per message at most */
-#define O_LONGLIP 0x80 /* localiphost mail.example.com */
+#define O_RELAY   0x01  /* RELAYCLIENT="" */
+#define O_RELAYX  0x02  /* RELAYCLIENT="+x" */
+#define O_DB100   0x04  /* databytes 100 */
+#define O_QFAIL   0x08  /* qstart fails */
+#define O_QPERM   0x10  /* qfinish reports the text in fake.text */
+#define O_NOLIP   0x20  /* no localiphost */
+#define O_RCPT2   0x40  /* two recipients per message at most */
+#define O_LONGLIP 0x80  /* localiphost mail.example.com */
+#define O_NOIPME  0x100 /* this host's addresses cannot be listed */
 
 typedef struct fake_s {
 	sa log;           /* what the queue callbacks saw */
@@ -33,6 +34,7 @@ typedef struct fake_s {
 	int opts;         /* the case's options */
 	const char *text; /* qfinish's report with O_QPERM */
 	int misuse;       /* a callback was called when it must not be */
+	unsigned ipmes;   /* calls of the ipme callback */
 } fake;
 
 static fake fk;
@@ -111,8 +113,26 @@ static time_t f_now(void *ctx)
 	return NOW;
 }
 
+static ip_list ipme;
+
+/* f_ipme - this host's one address, counted; none with O_NOIPME */
+static const ip_list *f_ipme(void *ctx)
+{
+	static const unsigned char me[4] = {192, 0, 2, 25};
+	ip_addr a;
+	(void)ctx;
+	fk.ipmes++;
+	if (fk.opts & O_NOIPME)
+		return 0;
+	if (!ipme.len) {
+		ip_set4(&a, me);
+		ip_list_add(&ipme, &a);
+	}
+	return &ipme;
+}
+
 static const smtp_ops ops = {&fk,    f_bmf,    f_relay,   f_known, f_qstart,
-			     f_qput, f_qabort, f_qfinish, f_now};
+			     f_qput, f_qabort, f_qfinish, f_now,   f_ipme};
 
 /* one golden case: input, replies after the greeting (LF for CRLF), queue log */
 typedef struct scase_s {
@@ -329,6 +349,11 @@ static const scase cases[] = {
 	  "Fa@example.org\nTu@example.com\nTv@example.com\nTw@example.com\nTx@example.com\n" RCVD
 	  "<end>\n",
 	  0, 0),
+	C("this host's addresses cannot be listed: that address only is refused, for now",
+	  HM "RCPT TO:<u@[192.0.2.25]>\r\nRCPT TO:<v@example.com>\r\n",
+	  "250 mx.example.com\n250 2.1.0 ok\n"
+	  "451 4.3.0 unable to figure out my IP addresses (#4.3.0)\n250 2.1.5 ok\n",
+	  "", 0, O_NOIPME),
 	C("no localiphost: literals stay", HM "RCPT TO:<u@[192.0.2.25]>\r\n",
 	  "250 mx.example.com\n250 2.1.0 ok\n"
 	  "553 5.7.1 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)\n",
@@ -376,17 +401,10 @@ static const scase cases[] = {
 
 static smtp_limits limits;
 static smtp_info info;
-static ip_list ipme;
 
 /* setup - the session's environment for a case's options */
 static void setup(int opts)
 {
-	static const unsigned char me[4] = {192, 0, 2, 25};
-	ip_addr a;
-	if (!ipme.len) {
-		ip_set4(&a, me);
-		ip_list_add(&ipme, &a);
-	}
 	limits.linemax = SMTP_LINEMAX;
 	limits.addrmax = SMTP_ADDRMAX;
 	limits.rcptmax = opts & O_RCPT2 ? 2 : SMTP_RCPTMAX;
@@ -399,9 +417,9 @@ static void setup(int opts)
 	info.remoteinfo = 0;
 	info.relayclient = opts & O_RELAY ? "" : opts & O_RELAYX ? "+x" : 0;
 	info.liphost = opts & O_NOLIP ? 0 : opts & O_LONGLIP ? "mail.example.com" : "example.com";
-	info.ipme = &ipme;
 	fk.log.len = fk.msg.len = 0;
 	fk.open = fk.misuse = 0;
+	fk.ipmes = 0;
 	fk.opts = opts;
 }
 
@@ -458,6 +476,22 @@ static void t_golden(void)
 		}
 	}
 	sa_free(&want);
+	sa_free(&got);
+}
+
+/* t_ipme_lazy - this host's addresses are listed only for a literal that may be ours,
+ * and only when localiphost is set */
+static void t_ipme_lazy(void)
+{
+	sa got = SA_ZERO;
+	static const char plain[] = HM "RCPT TO:<u@example.com>\r\nDATA\r\n.\r\n";
+	static const char lit[] = HM "RCPT TO:<u@[192.0.2.25]>\r\nRCPT TO:<v@[192.0.2.25]>\r\n";
+	play(plain, sizeof plain - 1, sizeof plain, 0, &got);
+	T_EQ_U(fk.ipmes, 0);
+	play(lit, sizeof lit - 1, sizeof lit, O_NOLIP, &got);
+	T_EQ_U(fk.ipmes, 0);
+	play(lit, sizeof lit - 1, sizeof lit, 0, &got);
+	T_EQ_U(fk.ipmes, 2);
 	sa_free(&got);
 }
 
@@ -659,7 +693,9 @@ static void t_received(void)
 }
 
 const t_case t_cases[] = {
-	T_CASE(t_golden),     T_CASE(t_greeting),      T_CASE(t_timeouts),
-	T_CASE(t_line_limit), T_CASE(t_address_limit), T_CASE(t_recipient_limit),
-	T_CASE(t_hops),       T_CASE(t_received),      T_END,
+	T_CASE(t_golden),        T_CASE(t_greeting),
+	T_CASE(t_timeouts),      T_CASE(t_line_limit),
+	T_CASE(t_address_limit), T_CASE(t_recipient_limit),
+	T_CASE(t_hops),          T_CASE(t_received),
+	T_CASE(t_ipme_lazy),     T_END,
 };
