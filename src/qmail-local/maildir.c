@@ -1,7 +1,11 @@
 /*
- * maildir.c - delivery into a Maildir, in a child process with a 24-hour alarm (so a
- * hung file system cannot hold the delivery forever, and each delivery has its own
- * pid for the unique name). All work is relative to descriptors of tmp/ and new/,
+ * maildir.c - delivery into a Maildir, under a 24-hour alarm so that a hung file
+ * system cannot hold the delivery forever. It runs in qmail-local's own process (no
+ * fork: qmail-local is one process per delivery already); the alarm's handler
+ * reports the timeout and exits, and the alarm is cancelled when the delivery is
+ * done. A second delivery into the same Maildir by the same process in the same
+ * second finds its name taken and tries again a second later, as any collision
+ * does. All work is relative to descriptors of tmp/ and new/,
  * opened without following symbolic links and checked to be directories owned by the
  * recipient, so nobody can swap a directory for a link halfway through.
  *
@@ -23,8 +27,8 @@
 
 #include "buf.h"
 #include "local.h"
+#include "sig.h"
 #include "tm.h"
-#include "wait.h"
 
 #define MAILDIR_ALARM (24 * 60 * 60) /* seconds a maildir delivery may take */
 #define NAME_TRIES    10             /* attempts to find an unused file name */
@@ -103,12 +107,11 @@ static void write_file(local *l, int fd, int tmp, const char *name, const char *
 		give_up(tmp, name, "Unable to close file in maildir ", path);
 }
 
-/* child - the whole delivery; returns only on success */
-static void child(local *l, const char *path)
+/* deliver - the whole delivery; returns only on success */
+static void deliver(local *l, const char *path)
 {
 	sa name = SA_ZERO;
 	int dir, tmp, new, fd, tries;
-	alarm(MAILDIR_ALARM);
 	dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir == -1)
 		quit_sys(EXIT_TEMP, "4.2.1", "Unable to open maildir ", path, (char *)0);
@@ -145,26 +148,27 @@ static void child(local *l, const char *path)
 		quit_sys(EXIT_TEMP, "4.3.0", "Unable to sync new in maildir ", path, (char *)0);
 	}
 	unlinkat(tmp, name.s, 0);
+	close(tmp);
+	close(new);
+	close(dir);
+	sa_free(&name);
+}
+
+/* timeout - SIGALRM during a delivery: report it and exit (quit is safe here: it
+ * builds the line on the stack and writes it with write(2)) */
+static void timeout(int sig)
+{
+	(void)sig;
+	quit(EXIT_TEMP, "Timeout on maildir delivery. (#4.3.0)", (char *)0);
 }
 
 /* maildir_deliver - deliver into the maildir at path; exits on failure */
 void maildir_deliver(local *l, const char *path)
 {
-	int status;
-	pid_t pid = fork();
-	if (pid == -1)
-		quit_sys(EXIT_TEMP, "4.3.0", "Unable to fork", (char *)0);
-	if (pid == 0) {
-		child(l, path);
-		_exit(0);
-	}
-	if (wait_pid(pid, &status) == -1)
-		quit_sys(EXIT_TEMP, "4.3.0", "Unable to wait for maildir delivery", (char *)0);
-	if (wait_crashed(status)) {
-		if (wait_termsig(status) == SIGALRM)
-			quit(EXIT_TEMP, "Timeout on maildir delivery. (#4.3.0)", (char *)0);
-		quit(EXIT_TEMP, "Maildir delivery crashed. (#4.3.0)", (char *)0);
-	}
-	if (wait_exitcode(status) != 0)
-		_exit(EXIT_TEMP);
+	if (!sig_catch(SIGALRM, timeout))
+		quit_sys(EXIT_TEMP, "4.3.0", "Unable to set the maildir alarm", (char *)0);
+	alarm(MAILDIR_ALARM);
+	deliver(l, path);
+	alarm(0);
+	sig_default(SIGALRM);
 }
