@@ -83,7 +83,9 @@ def judge_server(kind, nr):
         if rc < 0:
             return "signal %d" % -rc
         if kind == "qmail-smtpd":
-            codes = [line[:3] for line in out.split(b"\r\n") if line[:3].isdigit()]
+            # one code per reply: EHLO's continuation lines (250-...) must not make
+            # up for a missing 250 after DATA
+            codes = [line[:3] for line in out.split(b"\r\n") if line[:3].isdigit() and line[3:4] != b"-"]
             if any(c.startswith(b"5") for c in codes):
                 return "5xx: %r" % out[-200:]
             last = [x for x in out.split(b"\r\n") if x[:1] == b"4"][-1:]
