@@ -321,8 +321,10 @@ class Site:
             except OSError:
                 continue
             d, name = os.path.split(exe)
-            if d == self.q.path("bin") and name in progs:
-                out[int(p)] = name
+            if d == self.q.path("bin"):
+                name = role(name, status_ids(p))
+                if name in progs:
+                    out[int(p)] = name
         return out
 
     def cleanup(self):
@@ -493,6 +495,15 @@ def status_ids(pid):
     return (u, g, grs) if u and g else None
 
 
+def role(name, ids):
+    """what a process of ours does: qmail-lspawn's delivery child runs qmail-local's code
+    once it has become the recipient, and its lookup child qmail-getpw's once it is
+    qmailp (neither is exec'd); every other process is its program"""
+    if name == "qmail-lspawn" and ids and ids[0][0] != 0:
+        return "qmail-getpw" if ids[0][0] == uid("pw") else "qmail-local"
+    return name
+
+
 def expected_ids():
     """program -> (uid, gid) per SPEC section 1; None where the caller decides"""
     qm, nf = gid(GQMAIL), gid(GNOFILES)
@@ -520,7 +531,7 @@ def privileges(site, users):
         if not ids:
             continue
         (ru, eu, su, fu), (rg, eg, sg, fg), grs = ids
-        name = os.path.basename(exe)
+        name = role(os.path.basename(exe), ids)
         seen.add(name)
         what = "%s pid %s uid %s gid %s groups %s" % (name, p, ids[0], ids[1], grs)
         ours = exe.startswith(site.q.home + "/")
@@ -537,16 +548,11 @@ def privileges(site, users):
                     or any(x != rg for x in grs):
                 bad.append("qmail-local not the recipient: " + what)
         elif name == "qmail-lspawn":
-            # root:qmail, or a child between fork and exec of qmail-local (or of
-            # qmail-getpw) that is dropping to the recipient; its parent may be gone
-            # already (the chaos test kills qmail-lspawn)
-            # (setgroups, setgid, setuid: each step may be seen on its own)
-            if ru == 0:
-                gs = {gid(GQMAIL), gid(GNOFILES)} | set(users.values())
-                ok = {ru, eu, su, fu} == {0} and len({rg, eg, sg, fg}) == 1 and rg in gs and set(grs) <= gs
-            else:
-                g = users.get(ru, gid(GNOFILES) if ru == uid("pw") else None)
-                ok = {ru, eu, su, fu} == {ru} and {rg, eg, sg, fg} == {g} and all(x == g for x in grs)
+            # root:qmail, or a delivery (or lookup) child still root while it drops to
+            # the recipient (or to qmailp): setgroups, setgid and setuid may each be
+            # seen on its own; its parent may be gone already (chaos kills qmail-lspawn)
+            gs = {gid(GQMAIL), gid(GNOFILES)} | set(users.values())
+            ok = {ru, eu, su, fu} == {0} and len({rg, eg, sg, fg}) == 1 and rg in gs and set(grs) <= gs
             if not ok:
                 bad.append("qmail-lspawn not root:qmail or dropping to a recipient: " + what)
         elif name in want and (name == "multilog" or ours):

@@ -11,7 +11,8 @@ reached through control/smtproutes.
          of /proc show every program with the uid and gid SPEC section 1 gives it.
   chaos  CHAOS_N (env, default 2000) more, spread over CHAOS_T seconds (default 60), while a loop SIGKILLs one of qmail-send,
          qmail-lspawn, qmail-rspawn, qmail-clean, qmail-smtpd, qmail-queue, qmail-local,
-         qmail-remote (ours: found by /proc/PID/exe) every 50-500 ms.
+         qmail-remote (ours: found by /proc/PID/exe; qmail-local is qmail-lspawn's
+         delivery child once it runs as the recipient) every 50-500 ms.
   drain  the chaos stops; qmail-send is woken (svc -a) until everything acknowledged
          (SMTP 250 after DATA, QMTP K, QMQP K, exit 0) has arrived.
 Oracle: every acknowledged (message, recipient) is delivered at least once with a body
