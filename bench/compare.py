@@ -381,15 +381,7 @@ def qmtp_source(port, n, conc, rcpt):
 
 
 def tree_pids(roots):
-    kids = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open("/proc/%s/stat" % d) as f:
-                    st = f.read()
-            except OSError:
-                continue
-            kids.setdefault(int(st[st.rindex(")") + 2:].split()[1]), []).append(int(d))
+    kids = qmailtest.children()
     out, todo = [], list(roots)
     while todo:
         p = todo.pop()

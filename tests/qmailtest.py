@@ -437,6 +437,20 @@ def envelope(env):
     return parts[0][1:].decode("latin-1"), [p[1:].decode("latin-1") for p in parts[1:] if p]
 
 
+def children():
+    """{pid: [its children's pids]} of every process, from /proc/PID/stat."""
+    kids = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    st = f.read()
+            except OSError:
+                continue
+            kids.setdefault(int(st[st.rindex(")") + 2:].split()[1]), []).append(int(d))
+    return kids
+
+
 def wait_for(pred, timeout=30.0, step=0.05):
     """Poll pred() until it is true or timeout seconds pass; return its last value."""
     end = time.monotonic() + timeout
