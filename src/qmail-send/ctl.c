@@ -198,15 +198,14 @@ static int known(uint64_t id)
 	return queue_known(path, id) != 0;
 }
 
-/* one - carry out request ctl/name; 1 when it is done with (or refused), 0 to wait */
-static int one(send *s, const char *name, idset *waiting, uint64_t now)
+/* one - carry out the request at path (ctl/NAME); 1 when it is done with (or refused),
+ * 0 to wait */
+static int one(send *s, const char *path, idset *waiting, uint64_t now)
 {
-	char path[QCTL_NAME + 8], line[QCTL_MAX + 1], num[FMT_U64];
+	char line[QCTL_MAX + 1], num[FMT_U64];
 	ssize_t n;
 	uint64_t id;
 	int verb, fd, ok = 1;
-	memcpy(path, "ctl/", 4);
-	memcpy(path + 4, name, strlen(name) + 1);
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd == -1) {
 		if (errno != ENOENT)
@@ -298,15 +297,14 @@ void ctl_scan(send *s, uint64_t now)
 	}
 	closedir(d);
 	while (pq_top(&order, &it) && !s->exitasap) {
-		char name[QCTL_NAME], path[QCTL_NAME + 8];
+		char path[QCTL_NAME + 8];
 		pq_pop(&order);
-		qctl_name(name, it.key, it.val);
-		if (!one(s, name, &waiting, now)) {
+		memcpy(path, "ctl/", 4);
+		qctl_name(path + 4, it.key, it.val);
+		if (!one(s, path, &waiting, now)) {
 			wait = 1;
 			continue;
 		}
-		memcpy(path, "ctl/", 4);
-		memcpy(path + 4, name, strlen(name) + 1);
 		gone(path);
 	}
 	pq_free(&order);
