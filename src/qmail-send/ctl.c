@@ -19,6 +19,9 @@
  *            bounce of the recipients that were dropped.
  * A remove that has to wait keeps its request file (and later requests for the same
  * message wait behind it); ctl/ is read again CTL_WAIT seconds later.
+ * The markers in hold/ are counted at startup and the count follows this module's
+ * own changes (only qmail-send touches hold/ while it runs), so that opening a pass,
+ * once per delivery attempt, costs no stat while nothing is held.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -39,12 +42,32 @@
 
 static const char *const dirs[NCHAN] = {"local", "remote"};
 
+/* ctl_init - count the hold markers; a hold/ that cannot be read counts as holding
+ * some, so that ctl_held keeps looking */
+void ctl_init(send *s)
+{
+	struct dirent *e;
+	DIR *d = opendir("hold");
+	s->holds = 0;
+	if (!d) {
+		if (errno != ENOENT)
+			s->holds = 1;
+		return;
+	}
+	while ((e = readdir(d)) != 0)
+		if (e->d_name[0] != '.')
+			++s->holds;
+	closedir(d);
+}
+
 /* ctl_held - whether message id has a hold marker; doubt counts as not held, so a
  * broken hold/ directory delays no mail */
-int ctl_held(uint64_t id)
+int ctl_held(const send *s, uint64_t id)
 {
 	char path[QUEUE_PATHMAX];
 	struct stat st;
+	if (!s->holds)
+		return 0;
 	queue_name(path, "hold", id, 0);
 	return stat(path, &st) == 0;
 }
@@ -99,13 +122,17 @@ static int exists(const char *path)
 	return stat(path, &st) == 0 || errno != ENOENT;
 }
 
-/* hold - create the marker; 0 to try again later */
+/* hold - create the marker (counted when it is new); 0 to try again later */
 static int hold(send *s, uint64_t id)
 {
 	char path[QUEUE_PATHMAX];
 	int fd;
 	queue_name(path, "hold", id, 0);
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd != -1)
+		++s->holds;
+	else if (errno == EEXIST)
+		fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd == -1 || close(fd) == -1 || !file_syncdir("hold")) {
 		log_put("warning: unable to create ", path, ": ", error_str(errno), NULL);
 		return 0;
@@ -114,13 +141,25 @@ static int hold(send *s, uint64_t id)
 	return 1;
 }
 
+/* unhold - unlink message id's marker, if any, and count it gone; 0 logged on
+ * failure */
+static int unhold(send *s, uint64_t id)
+{
+	char path[QUEUE_PATHMAX];
+	queue_name(path, "hold", id, 0);
+	if (unlink(path) == 0) {
+		if (s->holds)
+			--s->holds;
+		return 1;
+	}
+	return gone(path);
+}
+
 /* release - remove the marker, put held entries back on schedule */
 static int release(send *s, uint64_t id)
 {
-	char path[QUEUE_PATHMAX];
 	int c;
-	queue_name(path, "hold", id, 0);
-	if (!gone(path))
+	if (!unhold(s, id))
 		return 0;
 	file_syncdir("hold");
 	for (c = 0; c < NCHAN; ++c)
@@ -167,8 +206,7 @@ static int remove_msg(send *s, uint64_t id)
 	if (!gone(path))
 		return 0;
 	file_syncdir("bounce");
-	queue_name(path, "hold", id, 0);
-	if (!gone(path))
+	if (!unhold(s, id))
 		return 0;
 	for (c = 0; c < NCHAN; ++c) {
 		queue_name(path, dirs[c], id, 1);

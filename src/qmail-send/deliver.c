@@ -291,27 +291,40 @@ static void slot_free(send *s, chan *ch, slot *sl, uint64_t now)
 		job_end(s, sl->job, now);
 }
 
-/* domain_of - the domain of a recipient (after its last '@'), or 0 without one */
-static const char *domain_of(const char *r, size_t n, size_t *dlen)
+/* domain_at - the offset of a recipient's domain (after its last '@'), or n when it
+ * has none */
+static size_t domain_at(const char *r, size_t n)
 {
 	size_t at = byte_rchr(r, n, '@');
-	if (at == n)
-		return 0;
-	*dlen = n - at - 1;
-	return r + at + 1;
+	return at == n ? n : at + 1;
 }
 
-/* fits - the recipient may join the forming slot sl: room, same sender, same domain */
+/* fits - the recipient may join the forming slot sl: room, same sender, same domain
+ * (the slot's domain is its first recipient's, found when the slot was taken) */
 static int fits(const chan *ch, const slot *sl, const char *rcpt, size_t rlen, const sa *sender)
 {
-	const char *first = sl->rcpt.s + sl->t[0].at, *d1, *d2;
-	size_t n1, n2;
-	if (sl->n >= ch->max || sender->len != sl->sender.len ||
+	size_t d;
+	if (sl->n >= ch->max || !sl->domlen || sender->len != sl->sender.len ||
 	    memcmp(sender->s, sl->sender.s, sender->len))
 		return 0;
-	d1 = domain_of(first, strlen(first), &n1);
-	d2 = domain_of(rcpt, rlen, &n2);
-	return d1 && d2 && n1 == n2 && case_diffb(d1, n1, d2) == 0;
+	d = domain_at(rcpt, rlen);
+	return d < rlen && rlen - d == sl->domlen &&
+	       case_diffb(sl->rcpt.s + sl->dom, sl->domlen, rcpt + d) == 0;
+}
+
+/* fitting - the forming slot the recipient may join, or ch->conc for none; looks at
+ * the forming slots only (usually one or two of the channel's conc) */
+static unsigned fitting(const chan *ch, const char *rcpt, size_t rlen, const sa *sender)
+{
+	unsigned k, seen = 0;
+	for (k = 0; k < ch->conc && seen < ch->forming; ++k) {
+		if (!ch->slots[k].forming)
+			continue;
+		if (fits(ch, &ch->slots[k], rcpt, rlen, sender))
+			return k;
+		++seen;
+	}
+	return ch->conc;
 }
 
 /* launch - send forming slot k's command and log its deliveries */
@@ -361,12 +374,9 @@ static void launch(send *s, int c, unsigned k)
 static void add(send *s, int c, const char *rcpt, size_t rlen, uint64_t off)
 {
 	chan *ch = &s->ch[c];
-	unsigned k;
+	unsigned k = fitting(ch, rcpt, rlen, &s->tmp2);
 	dest *t;
 	slot *sl;
-	for (k = 0; k < ch->conc; ++k)
-		if (ch->slots[k].forming && fits(ch, &ch->slots[k], rcpt, rlen, &s->tmp2))
-			break;
 	if (k == ch->conc) {
 		if (ch->used >= ch->conc) {
 			for (k = 0; k < ch->conc && ch->forming; ++k)
@@ -390,6 +400,8 @@ static void add(send *s, int c, const char *rcpt, size_t rlen, uint64_t off)
 		sl->n = sl->got = sl->open = 0;
 		sl->waiting = 0;
 		sl->rcpt.len = 0;
+		sl->dom = domain_at(rcpt, rlen); /* the first recipient starts at 0 */
+		sl->domlen = rlen - sl->dom;
 		while (!sa_copyb(&sl->sender, s->tmp2.s, s->tmp2.len))
 			log_nomem();
 		++s->jobs[ch->p.job].refs;
@@ -496,7 +508,7 @@ void deliver_start(send *s, uint64_t now)
 			if (!pq_top(&ch->wait, &it) || it.key > now)
 				break;
 			pq_pop(&ch->wait);
-			if (ctl_held(it.val)) {
+			if (ctl_held(s, it.val)) {
 				while (!pq_push(&ch->held, it.key, it.val))
 					log_nomem();
 				continue;

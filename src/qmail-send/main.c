@@ -152,6 +152,7 @@ int main(int argc, char **argv)
 	sig_ignore(SIGPIPE);
 	sig_blocknone();
 	setup(&S);
+	ctl_init(&S);
 	deliver_status(&S);
 	sched_rescan(&S, tm_now());
 	loop_run(&S);

@@ -69,6 +69,8 @@ typedef struct slot_s {
 	dest *t;        /* the recipients; chan's max entries */
 	sa rcpt;        /* the recipients, each NUL-terminated */
 	sa sender;      /* their envelope sender (VERP expanded), NUL-terminated */
+	size_t dom;     /* offset in rcpt of the first recipient's domain */
+	size_t domlen;  /* its length; 0 when it has none (then no other recipient joins) */
 	int waiting;    /* some recipient is DEST_WAIT */
 	uint64_t retry; /* when waiting: the earliest retry of its recipients */
 } slot;
@@ -144,6 +146,7 @@ typedef struct send_s {
 	int ctl_trig;              /* read ctl/ soon: the trigger fired or SIGALRM */
 	uint64_t ctl_next;         /* time of the next reading of ctl/ without a trigger */
 	struct timespec ctl_mtime; /* ctl/'s settled mtime at the last reading, or zero */
+	size_t holds;              /* markers in hold/ (ctl.c); 0: no message is held */
 	unsigned clean_step;       /* directory the sweep is in; CLEAN_IDLE when not sweeping */
 	sa para;                   /* scratch: a bounce paragraph */
 	sa info;                   /* scratch: info/SPLIT/ID being read */
@@ -199,8 +202,9 @@ void finish_add(send *s, uint64_t id, uint64_t when);
 void finish_step(send *s, uint64_t now);
 
 /* ctl.c */
+void ctl_init(send *s);
 void ctl_scan(send *s, uint64_t now);
-int ctl_held(uint64_t id);
+int ctl_held(const send *s, uint64_t id);
 
 /* loop.c */
 void loop_run(send *s);
