@@ -4,8 +4,10 @@
 #include "queue.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "auto.h"
 #include "fmt.h"
@@ -48,4 +50,18 @@ int queue_known(char *path, uint64_t id)
 	if (stat(path, &st) == 0)
 		return 1;
 	return errno == ENOENT ? 0 : -1;
+}
+
+/* queue_trigger - wake qmail-send through lock/trigger (relative to the queue, the
+ * current directory); errors do not matter: it also looks by time, and a full FIFO
+ * already holds a wake-up */
+void queue_trigger(void)
+{
+	int fd = open("lock/trigger", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1)
+		return;
+	if (write(fd, "", 1) == -1) {
+		/* nobody reads, or the FIFO is full: either way qmail-send will look */
+	}
+	close(fd);
 }

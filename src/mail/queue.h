@@ -13,5 +13,6 @@
 unsigned queue_split(uint64_t id);
 size_t queue_name(char *s, const char *dir, uint64_t id, int split);
 int queue_known(char *path, uint64_t id);
+void queue_trigger(void);
 
 #endif

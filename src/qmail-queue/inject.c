@@ -220,18 +220,6 @@ static int sync_all(inject *in)
 	return ok ? 0 : 53;
 }
 
-/* trigger - step 6: wake qmail-send; errors do not matter, it also scans by time */
-static void trigger(void)
-{
-	int fd = open("lock/trigger", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd != -1) {
-		if (write(fd, "", 1) == -1) {
-			/* a full FIFO already holds a wake-up */
-		}
-		close(fd);
-	}
-}
-
 /* inject_run - the whole sequence; returns the exit code */
 int inject_run(inject *in)
 {
@@ -269,6 +257,6 @@ int inject_run(inject *in)
 	in->made = 3;
 	if (!file_syncdir("todo"))
 		return fail(in, 53);
-	trigger();
+	queue_trigger();
 	return 0;
 }

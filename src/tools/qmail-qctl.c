@@ -31,6 +31,7 @@
 #include "auto.h"
 #include "die.h"
 #include "error.h"
+#include "file.h"
 #include "fmt.h"
 #include "ids.h"
 #include "lock.h"
@@ -44,13 +45,13 @@
 #define WAIT_STEP 50   /* milliseconds between looks at ctl/ while waiting */
 
 static struct {
-	int verb;                       /* QCTL_ */
-	uint64_t wait;                  /* seconds to wait for qmail-send */
-	uint64_t id[ARGS_MAX];          /* the messages */
-	char name[ARGS_MAX][QCTL_NAME]; /* their requests, when qmail-send runs */
-	size_t n;                       /* messages given */
-	uint64_t last;                  /* last request time used, kept increasing */
-	int rc;                         /* exit code so far */
+	int verb;                           /* QCTL_ */
+	uint64_t wait;                      /* seconds to wait for qmail-send */
+	uint64_t id[ARGS_MAX];              /* the messages */
+	char path[ARGS_MAX][QCTL_NAME + 4]; /* their requests "ctl/NAME", once made */
+	size_t n;                           /* messages given */
+	uint64_t last;                      /* last request time used, kept increasing */
+	int rc;                             /* exit code so far */
 } g;
 
 /* usage - the one usage exit */
@@ -133,19 +134,19 @@ static void say(uint64_t id, const char *what)
  * fsync ctl/), so qmail-send never sees half a request */
 static void request(size_t k)
 {
-	char line[QCTL_MAX], tmp[QCTL_NAME + 16], path[QCTL_NAME + 8], num[FMT_U64];
+	char line[QCTL_MAX], tmp[QCTL_NAME + 16], num[FMT_U64];
+	const char *path = g.path[k];
 	uint64_t t = tm_now_usec();
 	size_t n = qctl_format(line, g.verb, g.id[k]);
 	int fd;
 	if (t <= g.last)
 		t = g.last + 1;
 	g.last = t;
-	qctl_name(g.name[k], t, (uint64_t)getpid());
+	memcpy(g.path[k], "ctl/", 4);
+	qctl_name(g.path[k] + 4, t, (uint64_t)getpid());
 	memcpy(tmp, "ctl/tmp.", 8);
 	num[fmt_u64(num, (uint64_t)getpid())] = 0;
 	memcpy(tmp + 8, num, strlen(num) + 1);
-	memcpy(path, "ctl/", 4);
-	memcpy(path + 4, g.name[k], strlen(g.name[k]) + 1);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1)
 		die_sys(111, "unable to create ", tmp, NULL);
@@ -157,33 +158,14 @@ static void request(size_t k)
 		unlink(tmp);
 		die_sys(111, "unable to rename ", tmp, NULL);
 	}
-	fd = open("ctl", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd == -1 || fsync(fd) == -1)
+	if (!file_syncdir("ctl"))
 		die_sys(111, "unable to sync ctl", NULL);
-	close(fd);
-}
-
-/* trigger - wake qmail-send; errors are ignored (it also looks every 25 minutes) */
-static void trigger(void)
-{
-	int fd = open("lock/trigger", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd == -1)
-		return;
-	if (write(fd, "", 1) == -1) {
-		/* qmail-send is not reading; the request waits for its next look */
-	}
-	close(fd);
 }
 
 /* pending - whether request k is still in ctl/ */
 static int pending(size_t k)
 {
-	char path[QCTL_NAME + 8];
-	if (!g.name[k][0])
-		return 0;
-	memcpy(path, "ctl/", 4);
-	memcpy(path + 4, g.name[k], strlen(g.name[k]) + 1);
-	return exists(path);
+	return g.path[k][0] && exists(g.path[k]);
 }
 
 /* live - qmail-send runs: leave the requests, wait for them to go */
@@ -194,7 +176,7 @@ static void live(void)
 	for (k = 0; k < g.n; ++k)
 		if (known(g.id[k]))
 			request(k);
-	trigger();
+	queue_trigger();
 	for (;;) {
 		for (left = k = 0; k < g.n; ++k)
 			left += (size_t)pending(k);
@@ -203,7 +185,7 @@ static void live(void)
 		usleep(WAIT_STEP * 1000);
 	}
 	for (k = 0; k < g.n; ++k)
-		if (!g.name[k][0])
+		if (!g.path[k][0])
 			continue;
 		else if (pending(k)) {
 			say(g.id[k], "pending: qmail-send has not acted on it yet");
@@ -254,10 +236,8 @@ static void stopped(void)
 		}
 		say(id, "done (qmail-send is not running)");
 	}
-	fd = open("hold", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd == -1 || fsync(fd) == -1)
+	if (!file_syncdir("hold"))
 		die_sys(111, "unable to sync hold", NULL);
-	close(fd);
 }
 
 /* run - check each number, then act through qmail-send or directly */
