@@ -136,15 +136,15 @@ static void header(const char *path)
 	}
 }
 
-/* show - one output line: label, then value made printable, cut at WIDTH */
-static void show(const char *label, const sa *v)
+/* show - one output line: label, then s[0..n) made printable, cut at WIDTH */
+static void show(const char *label, const char *s, size_t n)
 {
 	size_t i;
 	g.line.len = 0;
 	if (!sa_cats(&g.line, label))
 		die_x(111, "out of memory", NULL);
-	for (i = 0; i < v->len && g.line.len < WIDTH; ++i) {
-		unsigned char c = (unsigned char)v->s[i];
+	for (i = 0; i < n && g.line.len < WIDTH; ++i) {
+		unsigned char c = (unsigned char)s[i];
 		if (!sa_catc(&g.line, c >= 0x20 && c < 0x7f ? (char)c : '?'))
 			die_x(111, "out of memory", NULL);
 	}
@@ -169,14 +169,18 @@ static void screen(const char *dir)
 	if (count)
 		qsort(v, count, sizeof *v, by_name);
 	out("\033[H\033[2J", 7);
-	out(num, fmt_u64(num, count));
-	out(count == 1 ? " new message in " : " new messages in ", count == 1 ? 16 : 17);
-	out(dir, strlen(dir));
-	out("\n\n", 2);
+	num[fmt_u64(num, count)] = 0;
+	g.from.len = 0; /* the heading's label, in a scratch string */
+	if (!sa_cats(&g.from, num) ||
+	    !sa_cats(&g.from, count == 1 ? " new message in " : " new messages in ") ||
+	    !sa_0(&g.from))
+		die_x(111, "out of memory", NULL);
+	show(g.from.s, dir, strlen(dir)); /* $MAILDIR made printable, like every field */
+	out("\n", 1);
 	for (i = 0; i < count; ++i) {
 		header(v[i]);
-		show("From: ", &g.from);
-		show("Subject: ", &g.subject);
+		show("From: ", g.from.s, g.from.len);
+		show("Subject: ", g.subject.s, g.subject.len);
 		out("\n", 1);
 	}
 	alloc_free(v);

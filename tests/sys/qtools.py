@@ -412,6 +412,17 @@ R.eq(screens[-1], b"2 new messages in " + md.encode() + b"\n\n"
      b"From: Alice <alice@example.org>\nSubject: first folded\n\n"
      b"From: bob@example.org\nSubject: esc ?[2J?\n\n",
      "maildirwatch: new and unseen messages, oldest first, escapes defused")
+esc = P.path("md\x1b[2J")  # a directory name that is an escape sequence
+os.rename(md, esc)
+w = subprocess.Popen([P.bin("maildirwatch"), "-i", "1"], env={"MAILDIR": esc},
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+time.sleep(0.5)
+w.kill()
+out, err = w.communicate()
+R.eq(out.split(b"\x1b[H\x1b[2J")[1][:len(b"2 new messages in ") + len(esc) + 1],
+     b"2 new messages in " + P.path("md?[2J").encode() + b"\n",
+     "maildirwatch: $MAILDIR is shown made printable too")
+os.rename(esc, md)
 r = run([P.bin("maildirwatch")], env={"MAILDIR": md + "/none"})
 R.eq(r.returncode, 111, "maildirwatch: missing maildir: 111")
 R.eq(run([P.bin("maildirwatch"), "-i", "0"]).returncode, 100, "maildirwatch: -i 0: usage")
