@@ -121,11 +121,7 @@ void lspawn_child(const lspawn_job *j)
 	sig_blocknone();
 	if (dup2(j->msgfd, 0) != 0 || dup2(j->outfd, 1) != 1 || dup2(j->outfd, 2) != 2)
 		_exit(QLX_SYS);
-	if (j->msgfd > 2)
-		close(j->msgfd);
-	if (j->outfd > 2)
-		close(j->outfd);
-	if (!fd_closefrom(3))
+	if (!fd_closefrom(3)) /* msgfd and outfd too, and everything qmail-lspawn holds */
 		_exit(QLX_SYS);
 	if (chdir(auto_qmail) != 0)
 		fail(QLX_SYS, "unable to chdir to QMAILHOME");
