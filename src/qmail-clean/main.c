@@ -2,11 +2,13 @@
  * qmail-clean - remove queue files for qmail-send, which may not (SPEC sections 3, 5).
  * Runs as qmailq in QMAILHOME/queue. Reads requests on fd 0, each ending in a NUL:
  *	foop/ID		remove intd/ID, then mess/SPLIT/ID (a message is finished)
- *	todo/ID		remove intd/ID, then todo/ID (a message was preprocessed)
+ *	todo/ID		remove todo/ID, then intd/ID (a message was preprocessed)
  * and answers each with one byte on fd 1: '+' done (a file already gone counts as
  * removed), '!' an unlink failed, 'x' the request is malformed. After removing
  * todo/ID it syncs the todo directory before answering '+': a todo entry that came
- * back after a crash would make qmail-send deliver the message twice. Requests that
+ * back after a crash would make qmail-send deliver the message twice; intd/ID, the
+ * same inode, goes after that sync. "Remove" means: empty the file and keep it in
+ * queue/qspare for qmail-queue to take (spare.c), or unlink it. Requests that
  * are already waiting when one has been read are carried out together (up to
  * BATCH), with one sync of todo/ for all of them before their answers, which go
  * out in order; one request alone is answered as soon as it is done. At startup and
@@ -29,6 +31,7 @@
 #include "file.h"
 #include "queue.h"
 #include "scan.h"
+#include "spare.h"
 #include "str.h"
 #include "tm.h"
 
@@ -43,6 +46,7 @@ static struct {
 	char space[256];    /* storage for in */
 	sa req;             /* the current request */
 	unsigned long reqs; /* requests since the last sweep */
+	spare sp;           /* queue/qspare */
 } cl;
 
 /* reap - remove pid/ files not accessed for REAP_AGE seconds; errors are ignored,
@@ -68,41 +72,33 @@ static void reap(void)
 	closedir(d);
 }
 
-/* gone - unlink path; a file that is already gone counts as removed */
+/* gone - retire path into queue/qspare, or unlink it; a file that is already gone
+ * counts as removed */
 static int gone(const char *path)
 {
-	return unlink(path) == 0 || errno == ENOENT;
+	return spare_give(&cl.sp, path);
 }
 
 /* serve - carry out one request of len bytes (its NUL not counted); the reply.
- * *synced is cleared when a '+' for a todo request still needs todo/ synced. */
-static char serve(const char *r, size_t len, int *synced)
+ * For a todo request, *id is set, and intd/ID is left for answer() (see there). */
+static char serve(const char *r, size_t len, uint64_t *id)
 {
-	uint64_t id;
 	char path[QUEUE_PATHMAX];
-	int todo;
 	if (len + 1 < REQMIN || len + 1 > REQMAX || memchr(r, 0, len))
 		return 'x';
-	if (str_start(r, "foop/"))
-		todo = 0;
-	else if (str_start(r, "todo/"))
-		todo = 1;
-	else
+	if (!str_start(r, "foop/") && !str_start(r, "todo/"))
 		return 'x';
-	if (!scan_u64_all(r + 5, len - 5, &id))
+	if (!scan_u64_all(r + 5, len - 5, id))
 		return 'x';
-	queue_name(path, "intd", id, 0);
-	if (!gone(path))
-		return '!';
-	if (!todo) {
-		queue_name(path, "mess", id, 1);
-		return gone(path) ? '+' : '!';
+	if (str_start(r, "todo/")) {
+		queue_name(path, "todo", *id, 0);
+		return unlink(path) == 0 || errno == ENOENT ? '+' : '!';
 	}
-	queue_name(path, "todo", id, 0);
+	queue_name(path, "intd", *id, 0);
 	if (!gone(path))
 		return '!';
-	*synced = 0;
-	return '+';
+	queue_name(path, "mess", *id, 1);
+	return gone(path) ? '+' : '!';
 }
 
 /* waiting - another request is already buffered or readable on fd 0 */
@@ -119,16 +115,29 @@ static int waiting(void)
 }
 
 /* answer - sync todo/ if a todo removal needs it, then send the n replies; a
- * failed sync turns every todo '+' of the batch into '!' */
-static void answer(char *reply, const int *istodo, size_t n, int synced)
+ * failed sync turns every todo '+' of the batch into '!'. Then the intd files of
+ * the todo requests answered '+' go: intd/ID and todo/ID are one inode, which may
+ * go to queue/qspare (and be written over) only once no crash can bring todo/ID
+ * back, that is after the sync. */
+static void answer(char *reply, const uint64_t *todo, size_t n)
 {
+	char path[QUEUE_PATHMAX];
 	size_t i;
-	if (!synced && !file_syncdir("todo"))
+	int sync = 0;
+	for (i = 0; i < n; ++i)
+		if (todo[i] && reply[i] == '+')
+			sync = 1;
+	if (sync && !file_syncdir("todo"))
 		for (i = 0; i < n; ++i)
-			if (istodo[i] && reply[i] == '+')
+			if (todo[i] && reply[i] == '+')
 				reply[i] = '!';
 	if (n && !fd_write_all(1, reply, n))
 		die_sys(111, "unable to write to qmail-send", NULL);
+	for (i = 0; i < n; ++i)
+		if (todo[i] && reply[i] == '+') {
+			queue_name(path, "intd", todo[i], 0);
+			gone(path); /* a leftover intd/ID goes with its message (foop) */
+		}
 }
 
 /* run - answer requests until qmail-send closes fd 0 */
@@ -136,11 +145,12 @@ static void run(void)
 {
 	for (;;) {
 		char reply[BATCH];
-		int istodo[BATCH];
+		uint64_t todo[BATCH]; /* the ID of a todo request, else 0 */
 		size_t n = 0;
-		int synced = 1, r = 1;
+		int r = 1;
 		do {
 			unsigned int flags;
+			uint64_t id = 0;
 			cl.req.len = 0;
 			r = buf_getline(&cl.in, &cl.req, REQMAX + 1, 0, &flags);
 			if (r == -1 && errno == ENOMEM)
@@ -149,13 +159,14 @@ static void run(void)
 				r = 0;
 				break;
 			}
-			istodo[n] = cl.req.len > 5 && str_start(cl.req.s, "todo/");
 			if (flags & BUF_OVERLONG)
-				reply[n++] = 'x';
+				reply[n] = 'x';
 			else
-				reply[n++] = serve(cl.req.s, cl.req.len - 1, &synced);
+				reply[n] = serve(cl.req.s, cl.req.len - 1, &id);
+			todo[n] = reply[n] != 'x' && str_start(cl.req.s, "todo/") ? id : 0;
+			++n;
 		} while (n < BATCH && waiting());
-		answer(reply, istodo, n, synced);
+		answer(reply, todo, n);
 		if (!r)
 			return;
 		cl.reqs += n;
@@ -173,6 +184,7 @@ int main(int argc, char **argv)
 	if (chdir(auto_qmail) == -1 || chdir("queue") == -1)
 		die_sys(111, "unable to switch to ", auto_qmail, "/queue", NULL);
 	buf_init(&cl.in, 0, cl.space, sizeof cl.space);
+	spare_init(&cl.sp, "qspare", (unsigned)getpid());
 	reap();
 	run();
 	return 0;

@@ -2,10 +2,12 @@
  * inject.c - the injection sequence. Each step leaves the queue in a state that
  * qmail-send and qmail-clean can recover from after a crash:
  *
- *  1. create pid/PID.TIME.SEQ (O_EXCL): its inode number becomes the message ID;
+ *  1. create pid/PID.TIME.SEQ (O_EXCL), or move a spare file from qspare/ to that
+ *     name (spare.c): its inode number becomes the message ID;
  *  2. link it to mess/SPLIT/ID and unlink the pid name;
  *  3. write the Received line and the message (no fsync yet);
- *  4. create intd/ID (O_EXCL), write u, p and the envelope records (no fsync yet);
+ *  4. create intd/ID (O_EXCL, or a spare moved there without replacing anything),
+ *     write u, p and the envelope records (no fsync yet);
  *  5. fsync the mess file, the intd file and mess/SPLIT, all three at once
  *     (file_syncall), and wait until all three succeeded;
  *  6. link intd/ID to todo/ID and fsync todo/: only now is the message queued;
@@ -80,24 +82,35 @@ static int invoked_by(sa *line, uid_t uid)
 	return sa_cats(line, "by uid ") && sa_catu(line, uid);
 }
 
-/* make_pidfile - step 1: a new file whose inode gives the message ID */
+/* pidname - "pid/PID.TIME.SEQ" into in->pidname */
+static void pidname(inject *in, time_t start, unsigned seq)
+{
+	char *s = in->pidname;
+	size_t n = 4;
+	memcpy(s, "pid/", 4);
+	n += fmt_u64(s + n, (uint64_t)in->pid);
+	s[n++] = '.';
+	n += fmt_u64(s + n, (uint64_t)start);
+	s[n++] = '.';
+	n += fmt_u64(s + n, seq);
+	s[n] = 0;
+}
+
+/* make_pidfile - step 1: a file of our own whose inode gives the message ID, taken
+ * from queue/qspare if it has one, else new */
 static int make_pidfile(inject *in)
 {
 	struct stat st;
 	time_t start = tm_now();
 	unsigned seq;
 	for (seq = 1; seq <= 9; ++seq) {
-		char *s = in->pidname;
-		size_t n = 0;
-		memcpy(s, "pid/", 4);
-		n = 4;
-		n += fmt_u64(s + n, (uint64_t)in->pid);
-		s[n++] = '.';
-		n += fmt_u64(s + n, (uint64_t)start);
-		s[n++] = '.';
-		n += fmt_u64(s + n, seq);
-		s[n] = 0;
-		in->messfd = open(s, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		pidname(in, start, seq);
+		if (seq == 1)
+			in->messfd = spare_take(&in->sp, in->pidname, 0644);
+		if (in->messfd == -1)
+			in->messfd =
+				open(in->pidname,
+				     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (in->messfd != -1)
 			break;
 		if (errno != EEXIST)
@@ -164,7 +177,10 @@ static int write_envelope(inject *in)
 	char c;
 	int r, first = 1;
 	sa head = SA_ZERO;
-	in->intdfd = open(in->intdname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	in->intdfd = spare_take(&in->sp, in->intdname, 0644);
+	if (in->intdfd == -1)
+		in->intdfd = open(in->intdname,
+				  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (in->intdfd == -1)
 		return 65;
 	in->made = 2;
@@ -228,6 +244,7 @@ int inject_run(inject *in)
 	in->made = 0;
 	in->uid = getuid();
 	in->pid = getpid();
+	spare_init(&in->sp, "qspare", (unsigned)in->pid);
 	if (fcntl(0, F_GETFD) == -1 || fcntl(1, F_GETFD) == -1)
 		return 54;
 	if (!make_pidfile(in))

@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "queue.h"
+#include "spare.h"
 
 #define INJECT_ADDRMAX 1002 /* longest envelope address; one more byte is exit 11 */
 
@@ -18,6 +19,7 @@ typedef struct inject_s {
 	pid_t pid;                    /* our pid, the "qp" in logs */
 	int messfd;                   /* the mess file while it is written */
 	int intdfd;                   /* the intd file while it is written */
+	spare sp;                     /* queue/qspare */
 	int made;                     /* how far we got: 1 mess linked, 2 intd created */
 	char pidname[QUEUE_PATHMAX];  /* pid/PID.TIME.SEQ */
 	char messname[QUEUE_PATHMAX]; /* mess/SPLIT/ID */

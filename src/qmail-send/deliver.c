@@ -158,7 +158,7 @@ static void job_end(send *s, size_t j, uint64_t now)
 		sched_push(s, jb->chan, jb->id, retry_next(jb->birth, now, s->ch[jb->chan].skip));
 	else {
 		path_of(path, jb);
-		if (unlink(path) == -1 && errno != ENOENT) {
+		if (!spare_give(&s->spare, path)) {
 			log_put("warning: unable to unlink ", path, ": ", error_str(errno), NULL);
 			sched_push(s, jb->chan, jb->id, now + RETRY_TROUBLE);
 		} else

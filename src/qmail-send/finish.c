@@ -212,7 +212,7 @@ static int finish_msg(send *s, uint64_t id)
 	}
 	log_put("end msg ", log_u(num, id), NULL);
 	queue_name(path, "info", id, 1);
-	if (unlink(path) == -1 && errno != ENOENT) {
+	if (!spare_give(&s->spare, path)) {
 		log_put("warning: unable to unlink ", path, ": ", error_str(errno), NULL);
 		return 0;
 	}

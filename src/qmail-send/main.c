@@ -128,6 +128,8 @@ static void setup(send *s)
 		cannot("unable to open lock/sendmutex: ", error_str(errno));
 	if (!lock_exnb(fd))
 		cannot("qmail-send is already running", "");
+	spare_init(&s->spare, "sspare", 0); /* ours alone, under the send mutex */
+	spare_map(&s->spare);
 	/* children (qmail-queue for bounces) must not hold our pipes open */
 	fd_cloexec(3);
 	fd_cloexec(4);

@@ -22,6 +22,7 @@
 #include "pq.h"
 #include "rewrite.h"
 #include "sa.h"
+#include "spare.h"
 #include "spawn.h"
 
 #define CHAN_LOCAL  0 /* indexes of s->ch; also the REWRITE_ channel values' order */
@@ -147,6 +148,7 @@ typedef struct send_s {
 	uint64_t ctl_next;         /* time of the next reading of ctl/ without a trigger */
 	struct timespec ctl_mtime; /* ctl/'s settled mtime at the last reading, or zero */
 	size_t holds;              /* markers in hold/ (ctl.c); 0: no message is held */
+	spare spare;               /* sspare/: spare files for info, local, remote */
 	unsigned clean_step;       /* directory the sweep is in; CLEAN_IDLE when not sweeping */
 	sa para;                   /* scratch: a bounce paragraph */
 	sa info;                   /* scratch: info/SPLIT/ID being read */

@@ -145,11 +145,15 @@ static int check(int fd, envinfo *v, const char **why)
 	return 1;
 }
 
-/* out_create - create dir/SPLIT/ID for writing; 0 with errno */
-static int out_create(outf *o, const char *dir, uint64_t id)
+/* out_create - create dir/SPLIT/ID for writing, taking a spare file from sspare/
+ * when there is one (todo/ID exists meanwhile, so nothing reads it before it is
+ * written and synced); 0 with errno */
+static int out_create(send *s, outf *o, const char *dir, uint64_t id)
 {
 	queue_name(o->path, dir, id, 1);
-	o->fd = open(o->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	o->fd = spare_take(&s->spare, o->path, 0600);
+	if (o->fd == -1)
+		o->fd = open(o->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (o->fd == -1)
 		return 0;
 	o->made = 1;
@@ -200,7 +204,7 @@ static int copy(send *s, uint64_t id, int fd, const envinfo *v, outf o[3], unsig
 	char space[4096];
 	int i;
 	buf_init(&b, fd, space, sizeof space);
-	if (!out_create(&o[2], "info", id)) {
+	if (!out_create(s, &o[2], "info", id)) {
 		log_put("warning: unable to create ", o[2].path, ": ", error_str(errno), NULL);
 		return 0;
 	}
@@ -226,7 +230,7 @@ static int copy(send *s, uint64_t id, int fd, const envinfo *v, outf o[3], unsig
 		while (!rewrite_rcpt(&s->rw, s->tmp.s + 1, s->tmp.len - 1, &s->tmp2, &ch))
 			log_nomem();
 		ch = ch == REWRITE_LOCAL ? CHAN_LOCAL : CHAN_REMOTE;
-		if (o[ch].fd == -1 && !out_create(&o[ch], dirs[ch], id)) {
+		if (o[ch].fd == -1 && !out_create(s, &o[ch], dirs[ch], id)) {
 			log_put("warning: unable to create ", o[ch].path, ": ", error_str(errno),
 				NULL);
 			return 0;

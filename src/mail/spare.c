@@ -1,0 +1,189 @@
+/*
+ * spare.c - pools of spare queue files (beyond qmail; queue/qspare for qmailq's
+ * files, queue/sspare for qmail-send's, see qmail-queue.8 and qmail-send.8).
+ *
+ * Why: a message passes through five new inodes (mess, intd, info, local or remote,
+ * the delivered file) and four of them are freed again. Creating an inode is where
+ * a busy queue spends its file-system time: ext4 without a journal skips every
+ * inode freed in the last minutes (recently_deleted), one buffer lookup each, so
+ * under load each creation scans thousands of them. A file taken from a pool is a
+ * rename and an open; a file given back is an lstat, a truncate and a rename.
+ *
+ * A pool is a directory of at most SPARE_SLOTS files named 0, 1, ... Slots are
+ * claimed with renameat2(RENAME_NOREPLACE), which is atomic: of several processes
+ * taking the same slot one gets the file and the others ENOENT, and a give never
+ * replaces a file already in a slot. Processes that share a pool (qmail-queue and
+ * qmail-clean) look at SPARE_PROBES slots from a hint (qmail-queue's pid), moved on
+ * each time, and fall back to create or unlink when none serves. A process that
+ * owns its pool (qmail-send) reads it once (spare_map) and keeps the map of full
+ * slots, so it looks only where a file is, or where one is not.
+ *
+ * Safety rules:
+ *  - a file is given only when it is a regular file with one link, and it is
+ *    emptied before it enters the pool (a file in a slot may be taken at any
+ *    moment, so nothing may touch it there);
+ *  - a taken file is checked again once it is ours (regular, one link, owned by
+ *    our euid), emptied if a crash left it with data, given the mode a new file
+ *    would have and the current times (qmail-clean and qmail-send judge age by
+ *    them); anything else is unlinked and the caller creates a new file;
+ *  - the callers take a file only under a name that nothing reads before they have
+ *    written and synced it (pid/, intd/, and qmail-send's files while todo/ID still
+ *    exists), so a crash between the rename and the write leaves nothing that is
+ *    read as mail; and they give a file only when no other name of it can come
+ *    back after a crash (qmail-clean gives intd/ID only after todo/ is synced).
+ */
+#define _GNU_SOURCE /* renameat2 */
+#include "spare.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fmt.h"
+#include "queue.h"
+#include "scan.h"
+
+/* spare_init - a pool at directory pool (a short name), no map, looked at from hint */
+void spare_init(spare *sp, const char *pool, unsigned hint)
+{
+	memset(sp, 0, sizeof *sp);
+	sp->pool = pool;
+	sp->hint = hint;
+}
+
+static void mark(spare *sp, unsigned n, int full)
+{
+	uint64_t bit = (uint64_t)1 << (n % 64);
+	if (full)
+		sp->full[n / 64] |= bit;
+	else
+		sp->full[n / 64] &= ~bit;
+}
+
+static int isfull(const spare *sp, unsigned n)
+{
+	return (sp->full[n / 64] >> (n % 64)) & 1;
+}
+
+/* spare_map - read the pool once: from now on this process alone takes and gives */
+void spare_map(spare *sp)
+{
+	DIR *d = opendir(sp->pool);
+	struct dirent *e;
+	uint64_t n;
+	memset(sp->full, 0, sizeof sp->full);
+	sp->mapped = 1;
+	if (!d)
+		return; /* no pool: every take misses, every give finds the rename failing */
+	while ((e = readdir(d)) != 0)
+		if (scan_u64_all(e->d_name, strlen(e->d_name), &n) && n < SPARE_SLOTS)
+			mark(sp, (unsigned)n, 1);
+	closedir(d);
+}
+
+/* next - the slot to look at after looked others: without a map the next one from
+ * the hint, with one the first from the hint that is full (want 1) or empty (want
+ * 0); SPARE_SLOTS when there is none or SPARE_PROBES were looked at in vain */
+static unsigned next(spare *sp, unsigned looked, int want)
+{
+	unsigned i;
+	if (looked >= SPARE_PROBES)
+		return SPARE_SLOTS;
+	if (!sp->mapped)
+		return (sp->hint + looked) % SPARE_SLOTS;
+	for (i = 0; i < SPARE_SLOTS; ++i) {
+		unsigned n = (sp->hint + i) % SPARE_SLOTS;
+		if (isfull(sp, n) == want)
+			return n;
+	}
+	return SPARE_SLOTS;
+}
+
+/* slot - "pool/N" into s (QUEUE_PATHMAX bytes) */
+static void slot(char *s, const char *pool, unsigned n)
+{
+	size_t len = strlen(pool);
+	memcpy(s, pool, len);
+	s[len++] = '/';
+	s[len + fmt_u64(s + len, n)] = 0;
+}
+
+/* fit - make the file on fd, just taken, fit for use as a new file of mode; 1 yes */
+static int fit(int fd, mode_t mode)
+{
+	struct stat st;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	    st.st_uid != geteuid())
+		return 0;
+	if (st.st_size && ftruncate(fd, 0) == -1)
+		return 0;
+	if ((st.st_mode & 07777) != mode && fchmod(fd, mode) == -1)
+		return 0;
+	return futimens(fd, 0) == 0;
+}
+
+/* spare_take - move a file from the pool to dst, which must not exist, and open it
+ * for writing: empty, of mode, with the current times. The descriptor (close-on-
+ * exec), or -1 when the pool has none to give or the file was unfit; dst does not
+ * exist then, and the caller creates it. */
+int spare_take(spare *sp, const char *dst, mode_t mode)
+{
+	char s[QUEUE_PATHMAX];
+	unsigned looked, n = SPARE_SLOTS;
+	int fd;
+	for (looked = 0; (n = next(sp, looked, 1)) < SPARE_SLOTS; ++looked) {
+		slot(s, sp->pool, n);
+		if (renameat2(AT_FDCWD, s, AT_FDCWD, dst, RENAME_NOREPLACE) == 0)
+			break;
+		if (errno != ENOENT)
+			return -1;
+		if (sp->mapped)
+			mark(sp, n, 0); /* not there after all */
+	}
+	if (n == SPARE_SLOTS) {
+		sp->hint += sp->mapped ? 0 : SPARE_PROBES;
+		return -1;
+	}
+	sp->hint = n + 1;
+	if (sp->mapped)
+		mark(sp, n, 0);
+	fd = open(dst, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd != -1 && fit(fd, mode) && fcntl(fd, F_SETFL, 0) == 0)
+		return fd;
+	if (fd != -1)
+		close(fd);
+	unlink(dst);
+	return -1;
+}
+
+/* spare_give - retire path: empty it and move it into the pool, or unlink it when
+ * it is not a plain file with one link or no slot is free. 1 when path is gone, 0
+ * when it is still there (errno set). */
+int spare_give(spare *sp, const char *path)
+{
+	char s[QUEUE_PATHMAX];
+	struct stat st;
+	unsigned looked, n;
+	if (lstat(path, &st) == -1)
+		return errno == ENOENT;
+	if (S_ISREG(st.st_mode) && st.st_nlink == 1 && (!st.st_size || truncate(path, 0) == 0))
+		for (looked = 0; (n = next(sp, looked, 0)) < SPARE_SLOTS; ++looked) {
+			slot(s, sp->pool, n);
+			if (renameat2(AT_FDCWD, path, AT_FDCWD, s, RENAME_NOREPLACE) == 0) {
+				sp->hint = n + 1;
+				if (sp->mapped)
+					mark(sp, n, 1);
+				return 1;
+			}
+			if (errno != EEXIST)
+				break;
+			if (sp->mapped)
+				mark(sp, n, 1); /* full after all */
+		}
+	sp->hint += sp->mapped ? 0 : SPARE_PROBES;
+	return unlink(path) == 0 || errno == ENOENT;
+}

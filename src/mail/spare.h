@@ -1,0 +1,28 @@
+/*
+ * spare.h - pools of spare queue files: a finished queue file is emptied and kept
+ * in a pool directory instead of being unlinked, and the next queue file is taken
+ * from the pool instead of being created, so the file system allocates and frees
+ * no inode per message (see spare.c for why, and for the safety rules).
+ */
+#ifndef SPARE_H
+#define SPARE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#define SPARE_SLOTS  1024 /* a pool holds at most this many files: POOL/0 .. POOL/1023 */
+#define SPARE_PROBES 8    /* slots looked at per take or give without a map */
+
+typedef struct spare_s {
+	const char *pool;                /* the pool directory, relative to the queue */
+	unsigned hint;                   /* slot to look at first */
+	int mapped;                      /* full[] is known: this process owns the pool */
+	uint64_t full[SPARE_SLOTS / 64]; /* with mapped: the slots holding a file */
+} spare;
+
+void spare_init(spare *sp, const char *pool, unsigned hint);
+void spare_map(spare *sp);
+int spare_take(spare *sp, const char *dst, mode_t mode);
+int spare_give(spare *sp, const char *path);
+
+#endif

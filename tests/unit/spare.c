@@ -1,0 +1,177 @@
+/* spare.c - tests for the pools of spare queue files: a given file comes back
+ * empty, with the asked mode and fresh times; only plain files with one link enter
+ * a pool; a full, missing or unfit pool falls back to unlink and create */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "spare.h"
+
+/* put - create path holding text, of mode */
+static void put(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	size_t n = strlen(text);
+	T_OK(fd != -1);
+	if (fd == -1)
+		return;
+	T_EQ_U(write(fd, text, n), n);
+	T_EQ_U(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+static int exists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}
+
+static ino_t ino(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+/* to_queue - a fresh directory with pool/ and work/ as the current directory */
+static void to_queue(const char *name)
+{
+	T_EQ_U(chdir(t_tmpdir()), 0);
+	T_EQ_U(mkdir(name, 0700), 0);
+	T_EQ_U(chdir(name), 0);
+	T_EQ_U(mkdir("pool", 0700), 0);
+	T_EQ_U(mkdir("work", 0700), 0);
+}
+
+static void t_round_trip(void)
+{
+	spare sp;
+	struct stat st;
+	ino_t i;
+	int fd;
+	to_queue("q1");
+	spare_init(&sp, "pool", 5);
+	T_EQ_U(spare_take(&sp, "work/new", 0644), (unsigned long long)-1); /* empty pool */
+	T_OK(!exists("work/new"));
+	spare_init(&sp, "pool", 5); /* the miss moved the hint on */
+	put("work/old", "an old envelope", 0600);
+	i = ino("work/old");
+	T_EQ_U(spare_give(&sp, "work/old"), 1);
+	T_OK(!exists("work/old"));
+	T_OK(stat("pool/5", &st) == 0 && st.st_size == 0); /* emptied before it went in */
+	T_EQ_U(utimensat(AT_FDCWD, "pool/5", (const struct timespec[]){{1, 0}, {1, 0}}, 0), 0);
+	T_EQ_U(sp.hint, 6); /* moved past the slot used */
+	sp.hint = 5;
+	fd = spare_take(&sp, "work/new", 0644);
+	T_OK(fd != -1);
+	T_OK(!exists("pool/5"));
+	T_EQ_U(ino("work/new"), i);
+	T_OK(fstat(fd, &st) == 0 && (st.st_mode & 07777) == 0644 && st.st_size == 0);
+	T_OK(st.st_atime > 1 && st.st_mtime > 1); /* fresh times: age is judged by them */
+	T_EQ_U(write(fd, "x", 1), 1);
+	T_EQ_U(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	close(fd);
+}
+
+static void t_unfit_given(void)
+{
+	spare sp;
+	to_queue("q2");
+	spare_init(&sp, "pool", 0);
+	put("work/a", "mail", 0600);
+	T_EQ_U(link("work/a", "work/b"), 0);
+	T_EQ_U(spare_give(&sp, "work/a"), 1); /* two links: unlinked, never emptied */
+	T_OK(!exists("work/a") && !exists("pool/0"));
+	T_EQ_U(ino("work/b") != 0, 1);
+	{
+		struct stat st;
+		T_OK(stat("work/b", &st) == 0 && st.st_size == 4);
+	}
+	T_EQ_U(symlink("b", "work/c"), 0);
+	T_EQ_U(spare_give(&sp, "work/c"), 1); /* a symlink goes, its target stays */
+	T_OK(!exists("work/c") && !exists("pool/0") && exists("work/b"));
+	T_EQ_U(spare_give(&sp, "work/none"), 1); /* already gone counts as gone */
+	T_EQ_U(mkdir("work/d", 0700), 0);
+	T_EQ_U(spare_give(&sp, "work/d"), 0); /* not a file: unlink fails, still there */
+	T_OK(exists("work/d") && !exists("pool/0"));
+}
+
+static void t_unfit_taken(void)
+{
+	spare sp;
+	int fd;
+	to_queue("q3");
+	spare_init(&sp, "pool", 0);
+	put("pool/0", "other", 0600);
+	T_EQ_U(link("pool/0", "work/keep"), 0); /* a second name: must not be written */
+	T_EQ_U(spare_take(&sp, "work/new", 0600), (unsigned long long)-1);
+	T_OK(!exists("work/new") && !exists("pool/0"));
+	{
+		struct stat st;
+		T_OK(stat("work/keep", &st) == 0 && st.st_size == 5 && st.st_nlink == 1);
+	}
+	put("pool/1", "left by a crash", 0600); /* data in a slot: emptied when taken */
+	fd = spare_take(&sp, "work/new", 0600);
+	T_OK(fd != -1);
+	{
+		struct stat st;
+		T_OK(fd != -1 && fstat(fd, &st) == 0 && st.st_size == 0);
+	}
+	if (fd != -1)
+		close(fd);
+	put("pool/2", "", 0600);
+	T_EQ_U(spare_take(&sp, "work/new", 0600), (unsigned long long)-1); /* dst exists */
+	T_OK(exists("pool/2"));
+}
+
+static void t_full_or_missing(void)
+{
+	spare sp;
+	char name[32];
+	unsigned i;
+	to_queue("q4");
+	spare_init(&sp, "pool", 10);
+	for (i = 10; i < 10 + SPARE_PROBES; ++i) {
+		snprintf(name, sizeof name, "pool/%u", i);
+		put(name, "", 0600);
+	}
+	put("work/a", "x", 0600);
+	T_EQ_U(spare_give(&sp, "work/a"), 1); /* every slot looked at is full: unlinked */
+	T_OK(!exists("work/a"));
+	snprintf(name, sizeof name, "pool/%u", 10 + SPARE_PROBES);
+	T_OK(!exists(name));
+	spare_init(&sp, "nopool", 0);
+	put("work/b", "x", 0600);
+	T_EQ_U(spare_give(&sp, "work/b"), 1);
+	T_OK(!exists("work/b"));
+	T_EQ_U(spare_take(&sp, "work/b", 0600), (unsigned long long)-1);
+}
+
+static void t_mapped(void)
+{
+	spare sp;
+	int fd;
+	to_queue("q5");
+	put("pool/900", "", 0600); /* far from the hint: found only through the map */
+	put("pool/junk", "", 0600);
+	spare_init(&sp, "pool", 0);
+	spare_map(&sp);
+	fd = spare_take(&sp, "work/a", 0600);
+	T_OK(fd != -1);
+	if (fd != -1)
+		close(fd);
+	T_OK(!exists("pool/900"));
+	T_EQ_U(spare_take(&sp, "work/b", 0600), (unsigned long long)-1); /* none left */
+	put("pool/901", "", 0600); /* someone else's: the map learns it */
+	T_EQ_U(spare_give(&sp, "work/a"), 1);
+	T_OK(exists("pool/901") && exists("pool/902") && !exists("work/a"));
+	T_OK(exists("pool/junk")); /* not a slot: left alone */
+}
+
+const t_case t_cases[] = {
+	T_CASE(t_round_trip),      T_CASE(t_unfit_given), T_CASE(t_unfit_taken),
+	T_CASE(t_full_or_missing), T_CASE(t_mapped),      T_END,
+};
