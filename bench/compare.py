@@ -7,12 +7,18 @@ Installs a private copy of this suite (tests/qmailtest.py's Prefix) and, if it i
 missing, Debian's postfix package (apt-get install -y postfix, preseeded with
 "No configuration" so nothing is set up system wide and nothing is started). Postfix
 then runs as a private instance: `postfix -c DIR start` with its own
-config_directory, queue_directory and data_directory under /tmp,
+config_directory, queue_directory and data_directory in a directory of its own,
 inet_interfaces = 127.0.0.1 and its smtpd on a free loopback port (the "smtp inet"
 line of master.cf is replaced; no chroot). Nothing binds port 25 and nothing listens
 on a non-loopback address. Both systems deliver for the test domain bench.test to a
 Maildir of a temporary user of their own, and relay everything else to an
 smtp-sink on another loopback port.
+
+Each system's files (its install or spool, its user's home) live under a new
+top-level directory of its own, /qt-bench-NAME.*: ext4 puts each top-level
+directory in a block group of its own, so one system's file churn cannot slow the
+other's file creation (see own_top), as it could when both shared /tmp. The harness
+moves delivered files aside instead of unlinking them between cases (empty_maildir).
 
 Settings on both sides:
   ours:    qmail-smtpd under `tcpserver -c 100 -b 100 -R -H` (at most 100
@@ -140,6 +146,18 @@ def empty_maildir(md):
             os.rename(os.path.join(d, n), os.path.join(aside, "%s.%s" % (sub, n)))
 
 
+def own_top(name):
+    """A new top-level directory for one system's files (its install or spool and
+    its user's home). ext4 places each top-level directory in a block group of its
+    own (the Orlov allocator) and keeps what is made below it there, so one system's
+    freed inodes never slow the other's file creations: without a journal, ext4
+    skips every inode freed in the last minutes one by one when it allocates one in
+    the same group. On one machine an MTA's queue is not shared with another's."""
+    d = tempfile.mkdtemp(prefix="qt-bench-%s." % name, dir="/")
+    os.chmod(d, 0o755)
+    return d
+
+
 def ensure_postfix():
     if shutil.which("smtp-source") and shutil.which("postfix"):
         return
@@ -181,6 +199,14 @@ class Ours:
     def __init__(self, sink, top=None, name="ours"):
         """top: build from another source tree (--base) under another name."""
         self.name = name
+        self.top = own_top(name)
+        qmailtest.TMP = self.top
+        try:
+            self.setup(sink, top)
+        finally:
+            qmailtest.TMP = "/tmp"
+
+    def setup(self, sink, top):
         qmailtest.TOP = top or TOP
         try:
             self.q = Prefix("cmp")
@@ -253,13 +279,15 @@ class Ours:
             os.unlink(self.q.home + ".smtpd.log")
         except OSError:
             pass
+        shutil.rmtree(self.top, ignore_errors=True)
 
 
 class Postfix:
     name = "postfix"
 
     def __init__(self, sink):
-        self.base = tempfile.mkdtemp(prefix="pf-bench.", dir="/tmp")
+        self.top = own_top("postfix")
+        self.base = tempfile.mkdtemp(prefix="pf-bench.", dir=self.top)
         os.chmod(self.base, 0o755)
         b = self.base
         self.etc = os.path.join(b, "etc")
@@ -268,7 +296,11 @@ class Postfix:
         pw = pwd.getpwnam("postfix")
         os.chown(os.path.join(b, "data"), pw.pw_uid, pw.pw_gid)
         self.port = free_port()
-        self.user = User("qtbp")
+        qmailtest.TMP = self.top
+        try:
+            self.user = User("qtbp")
+        finally:
+            qmailtest.TMP = "/tmp"
         self.md = self.user.maildir()
         self.rcpt = "%s@%s" % (self.user.name, DOMAIN)
         main = """compatibility_level = 3.6
@@ -292,7 +324,7 @@ default_process_limit = 100
 biff = no
 append_dot_mydomain = no
 maillog_file = {b}/maillog
-maillog_file_prefixes = /tmp
+maillog_file_prefixes = {b}
 qmqpd_authorized_clients = 127.0.0.0/8
 """.format(b=b, dom=DOMAIN, sink=sink.port)
         with open(os.path.join(self.etc, "main.cf"), "w") as f:
@@ -344,7 +376,7 @@ qmqpd_authorized_clients = 127.0.0.0/8
         if os.path.exists("/proc/%d" % self.master):
             os.kill(self.master, signal.SIGKILL)
         self.user.remove()
-        shutil.rmtree(self.base, ignore_errors=True)
+        shutil.rmtree(self.top, ignore_errors=True)
 
 
 def smtp_source(port, n, conc, rcpt, rcpts=1):

@@ -19,6 +19,7 @@ import threading
 import time
 
 TOP = os.environ.get("TOP") or os.getcwd()
+TMP = "/tmp"  # where Prefix and User make their directories (bench/compare.py moves it)
 
 
 class Results:
@@ -83,7 +84,7 @@ class Prefix(Home):
     """A private installation in a temporary home."""
 
     def __init__(self, name):
-        self.home = tempfile.mkdtemp(prefix="qt-%s." % name, dir="/tmp")
+        self.home = tempfile.mkdtemp(prefix="qt-%s." % name, dir=TMP)
         os.chmod(self.home, 0o755)
         self.build = os.path.join(TOP, "build", self.home.replace("/", "_"))
         self.proc = None
@@ -318,7 +319,7 @@ class User:
                 break
             n += 1
             self.name = "%s%d%d" % (prefix, os.getpid() % 100000, n)
-        self.home = tempfile.mkdtemp(prefix="qt-home.", dir="/tmp")
+        self.home = tempfile.mkdtemp(prefix="qt-home.", dir=TMP)
         os.rmdir(self.home)
         run(["useradd", "-m", "-d", self.home, "-s", "/bin/sh", self.name], check=True)
         os.chmod(self.home, 0o755)
