@@ -12,11 +12,12 @@
  * A pool is a directory of at most SPARE_SLOTS files named 0, 1, ... Slots are
  * claimed with renameat2(RENAME_NOREPLACE), which is atomic: of several processes
  * taking the same slot one gets the file and the others ENOENT, and a give never
- * replaces a file already in a slot. Processes that share a pool (qmail-queue and
- * qmail-clean) look at SPARE_PROBES slots from a hint (qmail-queue's pid), moved on
- * each time, and fall back to create or unlink when none serves. A process that
- * owns its pool (qmail-send) reads it once (spare_map) and keeps the map of full
- * slots, so it looks only where a file is, or where one is not.
+ * replaces a file already in a slot. Processes that share a pool take from the
+ * files its directory lists (qmail-queue; a few at most, starting at one its pid
+ * picks) and give to SPARE_PROBES slots from a hint moved on each time
+ * (qmail-clean); they fall back to create or unlink when none serves. A process
+ * that owns its pool (qmail-send) reads it once (spare_map) and keeps the map of
+ * full slots, so it looks only where a file is, or where one is not.
  *
  * Safety rules:
  *  - a file is given only when it is a regular file with one link, and it is
@@ -126,31 +127,61 @@ static int fit(int fd, mode_t mode)
 	return futimens(fd, 0) == 0;
 }
 
+/* claim_mapped - rename a slot the map says is full to dst; 1 done */
+static int claim_mapped(spare *sp, const char *dst)
+{
+	char s[QUEUE_PATHMAX];
+	unsigned looked, n;
+	for (looked = 0; (n = next(sp, looked, 1)) < SPARE_SLOTS; ++looked) {
+		slot(s, sp->pool, n);
+		mark(sp, n, 0); /* taken now, or not there after all */
+		if (renameat2(AT_FDCWD, s, AT_FDCWD, dst, RENAME_NOREPLACE) == 0) {
+			sp->hint = n + 1;
+			return 1;
+		}
+		if (errno != ENOENT)
+			return 0;
+	}
+	return 0;
+}
+
+/* claim_listed - for a shared pool: rename one of the first slots the directory
+ * lists to dst, trying up to SPARE_PROBES of them from one the hint picks (so that
+ * concurrent takers start at different files); 1 done */
+static int claim_listed(spare *sp, const char *dst)
+{
+	char s[QUEUE_PATHMAX];
+	unsigned listed[2 * SPARE_PROBES], k = 0, i;
+	struct dirent *e;
+	uint64_t n;
+	DIR *d = opendir(sp->pool);
+	if (!d)
+		return 0;
+	while (k < 2 * SPARE_PROBES && (e = readdir(d)) != 0)
+		if (scan_u64_all(e->d_name, strlen(e->d_name), &n) && n < SPARE_SLOTS)
+			listed[k++] = (unsigned)n;
+	closedir(d);
+	for (i = 0; i < k && i < SPARE_PROBES; ++i) {
+		slot(s, sp->pool, listed[(sp->hint + i) % k]);
+		if (renameat2(AT_FDCWD, s, AT_FDCWD, dst, RENAME_NOREPLACE) == 0) {
+			++sp->hint;
+			return 1;
+		}
+		if (errno != ENOENT) /* another taker got it first: try the next */
+			return 0;
+	}
+	return 0;
+}
+
 /* spare_take - move a file from the pool to dst, which must not exist, and open it
  * for writing: empty, of mode, with the current times. The descriptor (close-on-
  * exec), or -1 when the pool has none to give or the file was unfit; dst does not
  * exist then, and the caller creates it. */
 int spare_take(spare *sp, const char *dst, mode_t mode)
 {
-	char s[QUEUE_PATHMAX];
-	unsigned looked, n = SPARE_SLOTS;
 	int fd;
-	for (looked = 0; (n = next(sp, looked, 1)) < SPARE_SLOTS; ++looked) {
-		slot(s, sp->pool, n);
-		if (renameat2(AT_FDCWD, s, AT_FDCWD, dst, RENAME_NOREPLACE) == 0)
-			break;
-		if (errno != ENOENT)
-			return -1;
-		if (sp->mapped)
-			mark(sp, n, 0); /* not there after all */
-	}
-	if (n == SPARE_SLOTS) {
-		sp->hint += sp->mapped ? 0 : SPARE_PROBES;
+	if (!(sp->mapped ? claim_mapped(sp, dst) : claim_listed(sp, dst)))
 		return -1;
-	}
-	sp->hint = n + 1;
-	if (sp->mapped)
-		mark(sp, n, 0);
 	fd = open(dst, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd != -1 && fit(fd, mode) && fcntl(fd, F_SETFL, 0) == 0)
 		return fd;

@@ -150,6 +150,23 @@ static void t_full_or_missing(void)
 	T_EQ_U(spare_take(&sp, "work/b", 0600), (unsigned long long)-1);
 }
 
+static void t_listed(void)
+{
+	spare sp;
+	int fd;
+	to_queue("q6");
+	put("pool/700", "", 0644); /* far from the hint: a shared pool is listed */
+	put("pool/x", "", 0644);   /* not a slot: never taken */
+	spare_init(&sp, "pool", 3);
+	fd = spare_take(&sp, "work/a", 0644);
+	T_OK(fd != -1);
+	if (fd != -1)
+		close(fd);
+	T_OK(!exists("pool/700") && exists("work/a") && exists("pool/x"));
+	T_EQ_U(spare_take(&sp, "work/b", 0644), (unsigned long long)-1);
+	T_OK(!exists("work/b"));
+}
+
 static void t_mapped(void)
 {
 	spare sp;
@@ -172,6 +189,11 @@ static void t_mapped(void)
 }
 
 const t_case t_cases[] = {
-	T_CASE(t_round_trip),      T_CASE(t_unfit_given), T_CASE(t_unfit_taken),
-	T_CASE(t_full_or_missing), T_CASE(t_mapped),      T_END,
+	T_CASE(t_round_trip),
+	T_CASE(t_unfit_given),
+	T_CASE(t_unfit_taken),
+	T_CASE(t_full_or_missing),
+	T_CASE(t_listed),
+	T_CASE(t_mapped),
+	T_END,
 };
