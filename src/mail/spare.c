@@ -33,20 +33,26 @@
  *    read as mail; and they give a file only when no other name of it can come
  *    back after a crash (qmail-clean gives intd/ID only after todo/ is synced).
  */
-#define _GNU_SOURCE /* renameat2 */
 #include "spare.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fmt.h"
 #include "queue.h"
 #include "scan.h"
+
+/* move - rename from to to, atomically, failing with EEXIST when to exists (the
+ * system call itself: not every C library has a renameat2 function) */
+static int move(const char *from, const char *to)
+{
+	return (int)syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, 1 /* RENAME_NOREPLACE */);
+}
 
 /* spare_init - a pool at directory pool (a short name), no map, looked at from hint */
 void spare_init(spare *sp, const char *pool, unsigned hint)
@@ -135,7 +141,7 @@ static int claim_mapped(spare *sp, const char *dst)
 	for (looked = 0; (n = next(sp, looked, 1)) < SPARE_SLOTS; ++looked) {
 		slot(s, sp->pool, n);
 		mark(sp, n, 0); /* taken now, or not there after all */
-		if (renameat2(AT_FDCWD, s, AT_FDCWD, dst, RENAME_NOREPLACE) == 0) {
+		if (move(s, dst) == 0) {
 			sp->hint = n + 1;
 			return 1;
 		}
@@ -163,7 +169,7 @@ static int claim_listed(spare *sp, const char *dst)
 	closedir(d);
 	for (i = 0; i < k && i < SPARE_PROBES; ++i) {
 		slot(s, sp->pool, listed[(sp->hint + i) % k]);
-		if (renameat2(AT_FDCWD, s, AT_FDCWD, dst, RENAME_NOREPLACE) == 0) {
+		if (move(s, dst) == 0) {
 			++sp->hint;
 			return 1;
 		}
@@ -204,7 +210,7 @@ int spare_give(spare *sp, const char *path)
 	if (S_ISREG(st.st_mode) && st.st_nlink == 1 && (!st.st_size || truncate(path, 0) == 0))
 		for (looked = 0; (n = next(sp, looked, 0)) < SPARE_SLOTS; ++looked) {
 			slot(s, sp->pool, n);
-			if (renameat2(AT_FDCWD, path, AT_FDCWD, s, RENAME_NOREPLACE) == 0) {
+			if (move(path, s) == 0) {
 				sp->hint = n + 1;
 				if (sp->mapped)
 					mark(sp, n, 1);

@@ -72,7 +72,19 @@ is "$tmp/queue/lock" "directory qmailq qmail 750"
 is "$tmp/queue/lock/trigger" "fifo qmails qmail 622"
 is "$tmp/queue/lock/sendmutex" "regular empty file qmails qmail 600"
 is "$tmp/queue/lock/tcpto" "regular file qmailr qmail 644"
+is "$tmp/queue/qspare" "directory qmailq qmail 700"
+is "$tmp/queue/sspare" "directory qmails qmail 700"
 t "no queue/mess/23 (split is 23)" test ! -e "$tmp/queue/mess/23"
+
+# The static programs have no program interpreter; with musl installed (.ci/run
+# installs musl-dev) they carry musl, not glibc; the others are dynamic.
+for p in qmail-smtpd qmail-remote qmail-local sendmail; do
+	t "$p is static" sh -c "! readelf -l '$tmp/bin/$p' | grep -q INTERP"
+	if [ -e /usr/lib/x86_64-linux-musl/rcrt1.o ]; then
+		t "$p is built against musl" sh -c "! grep -q GLIBC_ '$tmp/bin/$p'"
+	fi
+done
+t "qmail-queue is dynamic (NSS)" sh -c "readelf -l '$tmp/bin/qmail-queue' | grep -q INTERP"
 t "tcpto is 1024 zero bytes" sh -c "head -c 1024 /dev/zero | cmp -s - '$tmp/queue/lock/tcpto'"
 is "$tmp/man/man8/instcheck.8" "regular file root qmail 644"
 t "man page installed as in the source" cmp -s man/instcheck.8 "$tmp/man/man8/instcheck.8"
