@@ -41,7 +41,6 @@ endif
 STATIC_PROGS := qmail-inject qmail-local qmail-qmqpc qmail-qmqpd qmail-qmtpd qmail-remote \
 	qmail-smtpd sendmail
 STATIC_LD := -static-pie -Wl,--fatal-warnings
-STATIC := $(if $(filter 1,$(SAN)),,$(STATIC_PROGS))
 
 # The static programs are built against musl when its headers and library are
 # installed (Debian: musl-dev), else against glibc's libc.a: glibc's start-up
@@ -53,6 +52,12 @@ MUSL_TRIPLET := $(subst -gnu,-musl,$(shell $(firstword $(CC_CMD)) -dumpmachine 2
 MUSL_LIB := /usr/lib/$(MUSL_TRIPLET)
 MUSL_INC := /usr/include/$(MUSL_TRIPLET)
 STATIC_LIBC := $(if $(and $(wildcard $(MUSL_LIB)/rcrt1.o),$(wildcard $(MUSL_INC)/stdio.h)),musl,glibc)
+# With musl, qmail-queue (run once per message) is static too: its only lookups are
+# the three getpwnam calls that choose the wording of its Received line, which musl
+# answers from /etc/passwd (and nscd) without NSS modules.
+STATIC_MUSL := qmail-queue
+STATIC := $(if $(filter 1,$(SAN)),,$(STATIC_PROGS) \
+	$(if $(and $(STATIC_PROGS),$(filter musl,$(STATIC_LIBC))),$(STATIC_MUSL)))
 ifeq ($(STATIC_LIBC),musl)
 ccfile = $(shell $(firstword $(CC_CMD)) -print-file-name=$(1))
 MUSL_CC := $(CC_CMD) -nostdinc -isystem $(MUSL_INC) -isystem $(call ccfile,include)

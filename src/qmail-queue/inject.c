@@ -36,6 +36,7 @@
 #include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "auto.h"
@@ -233,6 +234,20 @@ static int sync_all(inject *in)
 	return ok ? 0 : 53;
 }
 
+/* stand_in - whether descriptor fd was closed when we were started: it is not open,
+ * or it is /dev/null open for reading and writing, which musl's start-up puts on a
+ * closed 0, 1 or 2 of a setuid program (glibc's puts /dev/full, write-only, on a
+ * closed 0, and /dev/null, read-only, on 1 and 2, which fail or end the reads) */
+static int stand_in(int fd)
+{
+	struct stat st;
+	int fl = fcntl(fd, F_GETFL);
+	if (fl == -1)
+		return 1;
+	return (fl & O_ACCMODE) == O_RDWR && fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) &&
+	       major(st.st_rdev) == 1 && minor(st.st_rdev) == 3;
+}
+
 /* inject_run - the whole sequence; returns the exit code */
 int inject_run(inject *in)
 {
@@ -242,7 +257,7 @@ int inject_run(inject *in)
 	in->uid = getuid();
 	in->pid = getpid();
 	spare_init(&in->sp, "qspare", (unsigned)in->pid);
-	if (fcntl(0, F_GETFD) == -1 || fcntl(1, F_GETFD) == -1)
+	if (stand_in(0) || stand_in(1))
 		return 54;
 	if (!make_pidfile(in))
 		return 63;
