@@ -51,7 +51,8 @@ static int groups_are(const gid_t *want, size_t n)
    caller means to "drop" to root, and a 0 from a failed lookup must not pass */
 int priv_drop(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups)
 {
-	long max = sysconf(_SC_NGROUPS_MAX);
+	/* up to _POSIX_NGROUPS_MAX groups fit everywhere; glibc reads /proc to say more */
+	long max = ngroups > _POSIX_NGROUPS_MAX ? sysconf(_SC_NGROUPS_MAX) : _POSIX_NGROUPS_MAX;
 	if (uid == 0) {
 		errno = EPERM;
 		return 0;
