@@ -155,6 +155,20 @@ static int unhold(send *s, uint64_t id)
 	return gone(path);
 }
 
+/* ctl_ended - message id is finished: a hold marker it still has (a hold that came
+ * while its last deliveries ran) must not hold a later message with the same number */
+void ctl_ended(send *s, uint64_t id)
+{
+	char path[QUEUE_PATHMAX];
+	if (!s->holds)
+		return;
+	queue_name(path, "hold", id, 0);
+	if (unlink(path) == 0) {
+		--s->holds;
+		file_syncdir("hold");
+	}
+}
+
 /* release - remove the marker, put held entries back on schedule */
 static int release(send *s, uint64_t id)
 {
@@ -236,9 +250,24 @@ static int known(uint64_t id)
 	return queue_known(path, id) != 0;
 }
 
-/* one - carry out the request at path (ctl/NAME); 1 when it is done with (or refused),
- * 0 to wait */
-static int one(send *s, const char *path, idset *waiting, uint64_t now)
+/* older - whether a request made at usec (microseconds since the epoch, from its
+ * name) is older than message id's mess file: it was meant for an earlier message
+ * with the same number (an inode number, which spare files make come back soon) */
+static int older(uint64_t id, uint64_t usec)
+{
+	char path[QUEUE_PATHMAX];
+	struct stat st;
+	queue_name(path, "mess", id, 1);
+	if (stat(path, &st) != 0 || st.st_mtim.tv_sec < 0)
+		return 0;
+	return (uint64_t)st.st_mtim.tv_sec > usec / 1000000 ||
+	       ((uint64_t)st.st_mtim.tv_sec == usec / 1000000 &&
+		(uint64_t)st.st_mtim.tv_nsec / 1000 > usec % 1000000);
+}
+
+/* one - carry out the request at path (ctl/NAME, made at usec); 1 when it is done
+ * with (or refused), 0 to wait */
+static int one(send *s, const char *path, uint64_t usec, idset *waiting, uint64_t now)
 {
 	char line[QCTL_MAX + 1], num[FMT_U64];
 	ssize_t n;
@@ -265,6 +294,11 @@ static int one(send *s, const char *path, idset *waiting, uint64_t now)
 	if (!known(id)) {
 		log_put("warning: ", qctl_word(verb), " request for msg ", num, ": no such message",
 			NULL);
+		return 1;
+	}
+	if (older(id, usec)) {
+		log_put("warning: ", qctl_word(verb), " request for msg ", num,
+			": made before this message was queued; removed", NULL);
 		return 1;
 	}
 	if (verb == QCTL_HOLD)
@@ -339,7 +373,7 @@ void ctl_scan(send *s, uint64_t now)
 		pq_pop(&order);
 		memcpy(path, "ctl/", 4);
 		qctl_name(path + 4, it.key, it.val);
-		if (!one(s, path, &waiting, now)) {
+		if (!one(s, path, it.key, &waiting, now)) {
 			wait = 1;
 			continue;
 		}

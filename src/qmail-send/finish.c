@@ -211,6 +211,7 @@ static int finish_msg(send *s, uint64_t id)
 			file_syncdir("bounce");
 	}
 	log_put("end msg ", log_u(num, id), NULL);
+	ctl_ended(s, id);
 	queue_name(path, "info", id, 1);
 	if (!spare_give(&s->spare, path)) {
 		log_put("warning: unable to unlink ", path, ": ", error_str(errno), NULL);

@@ -206,6 +206,7 @@ void finish_step(send *s, uint64_t now);
 /* ctl.c */
 void ctl_init(send *s);
 void ctl_scan(send *s, uint64_t now);
+void ctl_ended(send *s, uint64_t id);
 int ctl_held(const send *s, uint64_t id);
 
 /* loop.c */

@@ -264,6 +264,30 @@ R.ok(wait_for(lambda: "warning: hold request for msg 1: no such message" in P.lo
      "request for no message logged")
 R.ok(wait_for(lambda: os.listdir(os.path.join(Q, "ctl")) == [], 5), "both removed")
 
+# Message numbers are inode numbers, which the spare queue files make come back soon
+# after a message ends: a request made before a message was queued was meant for an
+# earlier one and is dropped, and a hold marker left by a hold that came while a
+# message's last delivery ran goes with that message.
+before = ids()
+R.ok(queue("postmaster@" + ME, ["h@dead.example"]) == 0, "queued H")
+H = newid(before)
+usec = os.stat(path("mess", H)).st_mtime_ns // 1000 - 5000000
+request("%d.1" % usec, b"hold %d\n" % H)
+R.ok(wait_for(lambda: "warning: hold request for msg %d: made before this message was queued; "
+              "removed" % H in P.logtext(), 10), "a request older than the message is dropped")
+R.ok(wait_for(lambda: os.listdir(os.path.join(Q, "ctl")) == [], 5), "and removed")
+R.ok(not os.path.exists(path("hold", H)), "H not held")
+R.eq(qctl("remove", H)[0], 0, "H removed")
+before = ids()
+R.ok(queue("postmaster@" + ME, ["slow@" + ME]) == 0, "queued S (one slow local delivery)")
+S = newid(before)
+R.ok(wait_for(lambda: starts(S) == 1, 10), "S: delivery started")
+rc, out, err = qctl("hold", S)
+R.eq((rc, out), (0, "hold msg %d: done\n" % S), "hold S while its delivery runs")
+R.ok(wait_for(lambda: re.search(r"^end msg %d$" % S, since(S), re.M), 10), "S ends all the same")
+R.ok(not os.path.exists(path("hold", S)), "S's hold marker went with it")
+R.eq(os.listdir(os.path.join(Q, "hold")), [], "hold/ is empty")
+
 # errors
 rc, out, err = qctl("hold", 1)
 R.eq((rc, err), (100, "qmail-qctl: warning: no message 1 in the queue\n"), "qctl: unknown ID: 100")
