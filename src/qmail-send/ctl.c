@@ -141,9 +141,9 @@ static int hold(send *s, uint64_t id)
 	return 1;
 }
 
-/* unhold - unlink message id's marker, if any, and count it gone; 0 logged on
- * failure */
-static int unhold(send *s, uint64_t id)
+/* unmark - unlink message id's hold marker and count it gone: 1 removed, 0 there
+ * was none, -1 failed (logged) */
+static int unmark(send *s, uint64_t id)
 {
 	char path[QUEUE_PATHMAX];
 	queue_name(path, "hold", id, 0);
@@ -152,21 +152,21 @@ static int unhold(send *s, uint64_t id)
 			--s->holds;
 		return 1;
 	}
-	return gone(path);
+	return gone(path) ? 0 : -1;
+}
+
+/* unhold - the marker gone, whether there was one; 0 logged on failure */
+static int unhold(send *s, uint64_t id)
+{
+	return unmark(s, id) != -1;
 }
 
 /* ctl_ended - message id is finished: a hold marker it still has (a hold that came
  * while its last deliveries ran) must not hold a later message with the same number */
 void ctl_ended(send *s, uint64_t id)
 {
-	char path[QUEUE_PATHMAX];
-	if (!s->holds)
-		return;
-	queue_name(path, "hold", id, 0);
-	if (unlink(path) == 0) {
-		--s->holds;
+	if (s->holds && unmark(s, id) == 1)
 		file_syncdir("hold");
-	}
 }
 
 /* release - remove the marker, put held entries back on schedule */
