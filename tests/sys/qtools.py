@@ -288,6 +288,23 @@ R.ok(wait_for(lambda: re.search(r"^end msg %d$" % S, since(S), re.M), 10), "S en
 R.ok(not os.path.exists(path("hold", S)), "S's hold marker went with it")
 R.eq(os.listdir(os.path.join(Q, "hold")), [], "hold/ is empty")
 
+# The spare queue files are in use: the finished messages left their files, emptied,
+# in the pools, and the next message's number is the inode of one of qspare's.
+pools = {}
+for d in ("qspare", "sspare"):
+    names = os.listdir(os.path.join(Q, d))
+    pools[d] = {os.stat(os.path.join(Q, d, n)).st_ino: os.stat(os.path.join(Q, d, n)).st_size
+                for n in names}
+R.ok(pools["qspare"], "qmail-clean kept finished mess and intd files in qspare/")
+R.ok(pools["sspare"], "qmail-send kept finished info, local and remote files in sspare/")
+R.eq(sorted(set(pools["qspare"].values()) | set(pools["sspare"].values())), [0],
+     "every spare is empty")
+before = ids()
+R.ok(queue("postmaster@" + ME, ["p@dead.example"]) == 0, "queued P")
+PM = newid(before)
+R.ok(PM in pools["qspare"], "P's number is the inode of a spare from qspare/")
+R.eq(qctl("remove", PM)[0], 0, "P removed")
+
 # errors
 rc, out, err = qctl("hold", 1)
 R.eq((rc, err), (100, "qmail-qctl: warning: no message 1 in the queue\n"), "qctl: unknown ID: 100")
