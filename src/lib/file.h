@@ -1,6 +1,6 @@
 /*
- * file.h - whole small files: read one into a string with a size limit, make a
- * directory's entries durable, and fsync many descriptors at once.
+ * file.h - whole small files: read one into a string with a size limit, and make a
+ * directory's entries durable.
  */
 #ifndef FILE_H
 #define FILE_H
@@ -11,6 +11,5 @@
 
 int file_read(const char *path, sa *out, size_t max);
 int file_syncdir(const char *dir);
-int file_syncall(const int *fd, size_t n, int *err);
 
 #endif

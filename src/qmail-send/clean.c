@@ -1,9 +1,15 @@
 /*
  * clean.c - qmail-send's side of qmail-clean, which removes the files qmail-send
  * may not (todo/, intd/ and mess/ belong to qmailq): requests, one or a batch at a
- * time, each answered by one byte. Also the sweep for stale files, run at startup and every
- * CLEAN_EVERY seconds, one directory per call so deliveries go on meanwhile:
- *   mess/SPLIT/ID not read for STALE_AGE, with neither info nor todo: a qmail-queue
+ * time, each answered by one byte. The main loop does not wait for the answers to
+ * its removals (todo entries of preprocessed messages, files of finished ones): the
+ * requests are sent and each answer is read when the loop sees it arrive
+ * (clean_answers), so qmail-clean's work, its sync of todo/ included, overlaps with
+ * ours; what an answer allows (scheduling a preprocessed message) happens only
+ * then. At most CLEAN_PENDMAX are outstanding, and a request that needs its answer
+ * at once first reads every outstanding one (qmail-clean answers in order). Also the sweep for
+ * stale files, run at startup and every CLEAN_EVERY seconds, one directory per call so deliveries
+ * go on meanwhile: mess/SPLIT/ID not read for STALE_AGE, with neither info nor todo: a qmail-queue
  *     died before linking todo/ID; qmail-clean removes it (and intd/ID)
  *   bounce/ID without info/SPLIT/ID: left over from a message already removed
  * STALE_AGE exceeds qmail-queue's own 24 hour limit, so a slow injection is never
@@ -20,6 +26,7 @@
 #include "queue.h"
 #include "scan.h"
 #include "send.h"
+#include "tm.h"
 
 /* lost - qmail-clean is gone; nothing can be removed any more, so stop */
 static void lost(send *s)
@@ -49,6 +56,101 @@ static int transfer(send *s, int out, char *b, size_t len)
 	return 1;
 }
 
+/* answered - the oldest outstanding request got answer r */
+static void answered(send *s, char r, uint64_t now)
+{
+	char path[QUEUE_PATHMAX];
+	cleanreq q = s->cleanpend[s->cleanfirst];
+	s->cleanfirst = (s->cleanfirst + 1) % CLEAN_PENDMAX;
+	--s->cleann;
+	if (q.todo) {
+		--s->cleantodo;
+		todo_cleaned(s, q.id, q.mask, r, now);
+	} else if (r != '+') {
+		queue_name(path, "mess", q.id, 1);
+		log_put("warning: qmail-clean unable to clean up ", path, NULL);
+	}
+}
+
+/* clean_answers - read the answers to outstanding requests: all of them, or (all
+ * 0, when the main loop saw them arrive) those that are there */
+void clean_answers(send *s, int all)
+{
+	char r[CLEAN_PENDMAX];
+	size_t i, n;
+	while (s->cleann && !s->cleanlost) {
+		ssize_t got = read(6, r, s->cleann);
+		uint64_t now = tm_now();
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			lost(s);
+			return;
+		}
+		n = (size_t)got;
+		for (i = 0; i < n; ++i)
+			answered(s, r[i], now);
+		if (!all)
+			return;
+	}
+}
+
+/* post - send the n requests dir/ID (one write) without waiting for the answers;
+ * 0 when the connection is lost */
+static int post(send *s, int todo, const uint64_t *id, const unsigned *mask, size_t n)
+{
+	char req[CLEAN_BATCH * QUEUE_PATHMAX];
+	size_t len = 0, i;
+	if (n > CLEAN_BATCH)
+		return 0;
+	while (s->cleann + n > CLEAN_PENDMAX && !s->cleanlost) {
+		char r;
+		if (!transfer(s, 0, &r, 1))
+			return 0;
+		answered(s, r, tm_now());
+	}
+	if (s->cleanlost)
+		return 0;
+	for (i = 0; i < n; ++i)
+		len += queue_name(req + len, todo ? "todo" : "foop", id[i], 0) + 1;
+	if (!transfer(s, 1, req, len))
+		return 0;
+	for (i = 0; i < n; ++i) {
+		cleanreq *q = &s->cleanpend[(s->cleanfirst + s->cleann++) % CLEAN_PENDMAX];
+		q->id = id[i];
+		q->todo = todo;
+		q->mask = mask ? mask[i] : 0;
+	}
+	if (todo)
+		s->cleantodo += n;
+	return 1;
+}
+
+/* clean_finished - ask qmail-clean to remove the files of finished message id
+ * (mess/SPLIT/ID, intd/ID); the answer is read later */
+void clean_finished(send *s, uint64_t id)
+{
+	post(s, 0, &id, 0, 1);
+}
+
+/* clean_todo - ask qmail-clean to remove the todo entries of n preprocessed
+ * messages; each answer goes to todo_cleaned with the message's channel mask. 0
+ * when the connection is lost (nothing was asked) */
+int clean_todo(send *s, const uint64_t *id, const unsigned *mask, size_t n)
+{
+	return post(s, 1, id, mask, n);
+}
+
+/* clean_pending - whether a request for message id awaits its answer */
+int clean_pending(const send *s, uint64_t id)
+{
+	size_t i;
+	for (i = 0; i < s->cleann; ++i)
+		if (s->cleanpend[(s->cleanfirst + i) % CLEAN_PENDMAX].id == id)
+			return 1;
+	return 0;
+}
+
 /* clean_reqs - ask qmail-clean to remove dir/ID for the n ids ("todo" or "foop"),
  * all requests in one write, then read its n answers into reply: '+' done, '!' an
  * unlink failed, 'x' refused. qmail-clean answers in order and may sync todo/ once
@@ -58,6 +160,7 @@ int clean_reqs(send *s, const char *dir, const uint64_t *id, size_t n, char *rep
 {
 	char req[CLEAN_BATCH * QUEUE_PATHMAX];
 	size_t len = 0, i;
+	clean_answers(s, 1);
 	if (s->cleanlost || n > CLEAN_BATCH)
 		return 0;
 	for (i = 0; i < n; ++i)

@@ -199,6 +199,8 @@ static int remove_msg(send *s, uint64_t id)
 	char path[QUEUE_PATHMAX], num[FMT_U64];
 	int c, r;
 	queue_name(path, "todo", id, 0);
+	if (clean_pending(s, id))
+		return 0; /* preprocessed, not yet scheduled */
 	if (exists(path)) {
 		if (!idset_has(&s->todo_bad, id))
 			return 0; /* preprocessing comes first */

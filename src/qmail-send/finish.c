@@ -6,7 +6,7 @@
  *      doublebounceto@doublebouncehost when the sender was empty; nothing when the
  *      sender was "#@[]", the sender of double bounces), then remove bounce/ID;
  *   2. log "end msg ID", remove info/SPLIT/ID;
- *   3. ask qmail-clean to remove mess/SPLIT/ID.
+ *   3. ask qmail-clean to remove mess/SPLIT/ID (its answer is read later).
  * A crash between 1 and 2 can send the bounce twice; between 2 and 3 it leaves a
  * mess file, which the periodic sweep removes. Step 1 is retried every INJECT_WAIT
  * seconds until qmail-queue takes the bounce.
@@ -217,11 +217,7 @@ static int finish_msg(send *s, uint64_t id)
 		log_put("warning: unable to unlink ", path, ": ", error_str(errno), NULL);
 		return 0;
 	}
-	r = clean_req(s, "foop", id);
-	if (r && r != '+') {
-		queue_name(path, "mess", id, 1);
-		log_put("warning: qmail-clean unable to clean up ", path, NULL);
-	}
+	clean_finished(s, id);
 	return 1;
 }
 

@@ -1,6 +1,7 @@
 /*
  * loop.c - the main loop: do whatever is due, then poll the spawners' pipes, the
- * trigger FIFO and the signal self-pipe until the next thing is due. poll has no
+ * trigger FIFO, qmail-clean's answers, the end of a todo batch's fsyncs and the
+ * signal self-pipe until the next thing is due. poll has no
  * descriptor-number limit (select's FD_SETSIZE), and every wait is bounded by the
  * next due time, so nothing sleeps past its schedule.
  */
@@ -44,7 +45,7 @@ static void work(send *s, uint64_t now)
 	if (!s->exitasap) {
 		if (s->ctl_trig || now >= s->ctl_next)
 			ctl_scan(s, now);
-		if ((s->todo_trig || now >= s->todo_next) && !s->todo.n)
+		if ((s->todo_trig || now >= s->todo_next) && !s->todo.n && !todo_busy(s))
 			todo_scan(s, now);
 		todo_step(s, now);
 		clean_step(s, now);
@@ -59,8 +60,8 @@ static void work(send *s, uint64_t now)
 void loop_run(send *s)
 {
 	for (;;) {
-		struct pollfd pf[2 * NCHAN + 2];
-		int ir[NCHAN], iw[NCHAN], itrig = -1, n = 0, c, r, timeout;
+		struct pollfd pf[2 * NCHAN + 4];
+		int ir[NCHAN], iw[NCHAN], itrig = -1, iclean = -1, isync = -1, n = 0, c, r, timeout;
 		uint64_t now = tm_now(), wake;
 		if (s->exitasap)
 			deliver_stop(s, now);
@@ -91,6 +92,16 @@ void loop_run(send *s)
 			pf[n].fd = s->trigfd;
 			pf[n++].events = POLLIN;
 		}
+		if (s->cleann) {
+			iclean = n;
+			pf[n].fd = 6;
+			pf[n++].events = POLLIN;
+		}
+		if (syncq_busy(&s->sq)) {
+			isync = n;
+			pf[n].fd = syncq_fd(&s->sq);
+			pf[n++].events = POLLIN;
+		}
 		r = poll(pf, (nfds_t)n, timeout);
 		if (r < 0 && errno != EINTR) {
 			log_put("warning: trouble in poll", NULL);
@@ -108,7 +119,13 @@ void loop_run(send *s)
 		}
 		if (r > 0 && itrig >= 0 && pf[itrig].revents)
 			s->todo_trig = s->ctl_trig = 1;
+		if (r > 0 && iclean >= 0 && pf[iclean].revents)
+			clean_answers(s, 0);
+		if (r > 0 && isync >= 0 && pf[isync].revents)
+			todo_synced(s);
 	}
+	todo_end(s);
+	clean_answers(s, 1);
 	sched_shutdown(s);
 	log_put("status: exiting", NULL);
 }

@@ -135,6 +135,8 @@ static void setup(send *s)
 	fd_cloexec(4);
 	fd_cloexec(5);
 	fd_cloexec(6);
+	if (!todo_init(s))
+		cannot("unable to start the sync threads: ", error_str(errno));
 	if (!deliver_init(s))
 		cannot("hath the daemon spawn no fire?", "");
 	if (!sig_pipe_init() || !sig_catch(SIGTERM, sig_pipe_notify) ||

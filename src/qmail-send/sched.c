@@ -120,7 +120,8 @@ uint64_t sched_wake(send *s, uint64_t now)
 	int c;
 	unsigned k;
 	if (!s->exitasap) {
-		if (s->todo.n || s->todo_trig || s->ctl_trig || s->clean_step != CLEAN_IDLE)
+		if ((s->todo.n && !syncq_busy(&s->sq)) || (s->todo_trig && !todo_busy(s)) ||
+		    s->ctl_trig || s->clean_step != CLEAN_IDLE)
 			return now;
 		if (s->ctl_next < wake)
 			wake = s->ctl_next;

@@ -24,19 +24,21 @@
 #include "sa.h"
 #include "spare.h"
 #include "spawn.h"
+#include "syncq.h"
 
 #define CHAN_LOCAL  0 /* indexes of s->ch; also the REWRITE_ channel values' order */
 #define CHAN_REMOTE 1
 #define NCHAN       2
 
-#define TODO_EVERY  1500   /* seconds between todo/ scans without a trigger (25 min) */
-#define CLEAN_EVERY 76431  /* seconds between sweeps for stale files (~21 h) */
-#define STALE_AGE   129600 /* a mess file unread this long (36 h) may be stale */
-#define BOUNCE_WAIT 10     /* seconds before retrying a bounce paragraph that failed */
-#define INJECT_WAIT 60     /* seconds before retrying a bounce that could not be queued */
-#define TODO_BATCH  32     /* todo entries preprocessed and synced together */
-#define CLEAN_BATCH 64     /* most requests sent to qmail-clean at once */
-#define CTL_WAIT    2      /* seconds before retrying a request that has to wait */
+#define TODO_EVERY    1500   /* seconds between todo/ scans without a trigger (25 min) */
+#define CLEAN_EVERY   76431  /* seconds between sweeps for stale files (~21 h) */
+#define STALE_AGE     129600 /* a mess file unread this long (36 h) may be stale */
+#define BOUNCE_WAIT   10     /* seconds before retrying a bounce paragraph that failed */
+#define INJECT_WAIT   60     /* seconds before retrying a bounce that could not be queued */
+#define TODO_BATCH    32     /* todo entries preprocessed and synced together */
+#define CLEAN_BATCH   64     /* most requests sent to qmail-clean at once */
+#define CLEAN_PENDMAX 256    /* requests awaiting qmail-clean's answer */
+#define CTL_WAIT      2      /* seconds before retrying a request that has to wait */
 
 #define REC_LONG 1 /* rec_get: the record was longer than asked for; the rest is skipped */
 #define REC_CUT  2 /* rec_get: the file ended before the record's NUL */
@@ -100,6 +102,12 @@ typedef struct pass_s {
 	uint64_t off;     /* offset of the next record */
 } pass;
 
+typedef struct cleanreq_s {
+	uint64_t id;   /* the message */
+	int todo;      /* removes todo/ID (else the finished message's files) */
+	unsigned mask; /* todo: the channels that got recipients */
+} cleanreq;
+
 typedef struct chan_s {
 	const char *name; /* "local" or "remote" */
 	int wfd;          /* commands to the spawner */
@@ -120,28 +128,34 @@ typedef struct chan_s {
 } chan;
 
 typedef struct send_s {
-	int homefd;                /* QMAILHOME, for rereading controls */
-	int queuefd;               /* QMAILHOME/queue, the working directory */
-	sa me;                     /* control/me, NUL-terminated ("" when absent) */
-	sa bouncefrom;             /* control/bouncefrom */
-	sa bouncehost;             /* control/bouncehost */
-	sa dbhost;                 /* control/doublebouncehost */
-	sa dbto;                   /* control/doublebounceto */
-	uint64_t lifetime;         /* control/queuelifetime */
-	uint64_t maxbytes;         /* control/bouncemaxbytes */
-	rewrite rw;                /* locals, percenthack, virtualdomains, envnoathost */
-	chan ch[NCHAN];            /* the two delivery channels */
-	job *jobs;                 /* njobs entries */
-	size_t njobs;              /* enough for one pass and every slot of each channel */
-	uint64_t delnum;           /* last delivery number used */
-	int exitasap;              /* SIGTERM or a lost connection: finish and exit */
-	int cleanlost;             /* qmail-clean's pipes are closed */
-	pq done;                   /* (time, id) of messages with no channel file left */
-	int trigfd;                /* lock/trigger, or -1 */
-	int todo_trig;             /* scan todo/ soon: the trigger fired or SIGALRM */
-	uint64_t todo_next;        /* time of the next scan without a trigger */
-	pq todo;                   /* (id, id) of todo entries still to preprocess */
-	idset todo_bad;            /* corrupt todo entries, set aside */
+	int homefd;                        /* QMAILHOME, for rereading controls */
+	int queuefd;                       /* QMAILHOME/queue, the working directory */
+	sa me;                             /* control/me, NUL-terminated ("" when absent) */
+	sa bouncefrom;                     /* control/bouncefrom */
+	sa bouncehost;                     /* control/bouncehost */
+	sa dbhost;                         /* control/doublebouncehost */
+	sa dbto;                           /* control/doublebounceto */
+	uint64_t lifetime;                 /* control/queuelifetime */
+	uint64_t maxbytes;                 /* control/bouncemaxbytes */
+	rewrite rw;                        /* locals, percenthack, virtualdomains, envnoathost */
+	chan ch[NCHAN];                    /* the two delivery channels */
+	job *jobs;                         /* njobs entries */
+	size_t njobs;                      /* enough for one pass and every slot of each channel */
+	uint64_t delnum;                   /* last delivery number used */
+	int exitasap;                      /* SIGTERM or a lost connection: finish and exit */
+	int cleanlost;                     /* qmail-clean's pipes are closed */
+	cleanreq cleanpend[CLEAN_PENDMAX]; /* unanswered requests, a ring (clean.c) */
+	size_t cleanfirst;                 /* the oldest of them */
+	size_t cleann;                     /* how many there are */
+	size_t cleantodo;                  /* how many of them remove todo entries */
+	struct batch_s *batch;             /* todo entries being synced (todo.c) */
+	syncq sq;                          /* their fsyncs */
+	pq done;                           /* (time, id) of messages with no channel file left */
+	int trigfd;                        /* lock/trigger, or -1 */
+	int todo_trig;                     /* scan todo/ soon: the trigger fired or SIGALRM */
+	uint64_t todo_next;                /* time of the next scan without a trigger */
+	pq todo;                           /* (id, id) of todo entries still to preprocess */
+	idset todo_bad;                    /* corrupt todo entries, set aside */
 	idset todo_unclean;        /* preprocessed entries that qmail-clean did not remove */
 	uint64_t clean_next;       /* time of the next sweep for stale files */
 	int ctl_trig;              /* read ctl/ soon: the trigger fired or SIGALRM */
@@ -175,11 +189,20 @@ void idset_del(idset *x, uint64_t id);
 /* clean.c */
 int clean_reqs(send *s, const char *dir, const uint64_t *id, size_t n, char *reply);
 int clean_req(send *s, const char *dir, uint64_t id);
+void clean_finished(send *s, uint64_t id);
+int clean_todo(send *s, const uint64_t *id, const unsigned *mask, size_t n);
+void clean_answers(send *s, int all);
+int clean_pending(const send *s, uint64_t id);
 void clean_step(send *s, uint64_t now);
 
 /* todo.c */
 void todo_scan(send *s, uint64_t now);
 void todo_step(send *s, uint64_t now);
+int todo_init(send *s);
+int todo_busy(const send *s);
+void todo_synced(send *s);
+void todo_cleaned(send *s, uint64_t id, unsigned mask, char r, uint64_t now);
+void todo_end(send *s);
 
 /* sched.c */
 void sched_push(send *s, int c, uint64_t id, uint64_t when);

@@ -2,7 +2,9 @@
  * todo.c - preprocessing: todo/ID, written by qmail-queue, becomes info/SPLIT/ID
  * (the sender), local/SPLIT/ID and remote/SPLIT/ID (the rewritten recipients).
  * Entries are taken in batches of up to TODO_BATCH, so that the disk flushes of a
- * whole batch are shared (group commit).
+ * whole batch are shared (group commit), and the main loop never waits for a
+ * flush or for qmail-clean: it goes on delivering while a batch is synced (one
+ * batch at a time) and while qmail-clean removes its todo entries.
  *
  * Crash safety. The step order for a batch is:
  *   1. for each entry: read todo/ID through once, checking every record (a corrupt
@@ -11,18 +13,20 @@
  *      mtime is the message's birth), then local and remote, each O_EXCL; write
  *      them (no fsync yet; the files stay open);
  *   2. fsync every file of the batch and every directory holding one, all at once
- *      (file_syncall), and wait for all of them;
+ *      (syncq.h); the main loop learns when all are done;
  *   3. an entry whose files or directories all synced is complete; one with any
  *      failure has its files removed and stays in todo/ for a later scan (new
  *      data, never a second fsync of the same data);
  *   4. only then ask qmail-clean to remove todo/ID of the complete entries, in one
  *      batch (it syncs todo/ once for the batch before answering);
- *   5. only after its '+', schedule the deliveries.
+ *   5. only after its '+' for an entry (read by clean.c when it arrives), schedule
+ *      that message's deliveries.
  * Invariant: while todo/ID exists, nothing was delivered and everything after it
  * may be redone; once todo/ID is gone, info/local/remote are on disk. Each file and
  * directory is synced by its own fsync; the batch only shares the waiting. At
  * startup sched_rescan skips messages whose todo/ID still exists, as this module
- * will redo them.
+ * will redo them. todo/ is listed again only when no entry of the last listing is
+ * on its way (todo_busy), so no message is preprocessed twice at once.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -31,6 +35,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "envcheck.h"
 #include "error.h"
 #include "file.h"
@@ -60,11 +65,14 @@ typedef struct entry_s {
 } entry;
 
 typedef struct batch_s {
-	entry e[TODO_BATCH];                /* the entries written */
-	size_t n;                           /* entries in use */
-	char dir[TODO_DIRS][QUEUE_PATHMAX]; /* the directories they touch */
-	int dirfd[TODO_DIRS];               /* open directories, or -1 */
-	size_t ndir;                        /* directories in use */
+	entry e[TODO_BATCH];                 /* the entries written */
+	size_t n;                            /* entries in use */
+	char dir[TODO_DIRS][QUEUE_PATHMAX];  /* the directories they touch */
+	int dirfd[TODO_DIRS];                /* open directories, or -1 */
+	size_t ndir;                         /* directories in use */
+	int fd[TODO_BATCH * 3 + TODO_DIRS];  /* being synced: the files, then the dirs */
+	int err[TODO_BATCH * 3 + TODO_DIRS]; /* their fsyncs' results */
+	size_t nfd;                          /* how many */
 } batch;
 
 typedef struct envinfo_s {
@@ -389,28 +397,18 @@ static int prepare(send *s, batch *b, uint64_t id)
 	return 1;
 }
 
-/* sync_batch - steps 2 and 3: fsync every file and directory of the batch at once;
- * an entry with any failure loses its files and keeps todo/ID */
-static void sync_batch(batch *b)
+/* synced - step 3: an entry with any failure loses its files and keeps todo/ID */
+static void synced(batch *b)
 {
-	int fd[TODO_BATCH * 3 + TODO_DIRS], err[TODO_BATCH * 3 + TODO_DIRS];
-	size_t n = 0, k, first;
+	size_t n, k, first = b->nfd - b->ndir;
 	int i;
-	for (k = 0; k < b->n; ++k)
-		for (i = 0; i < 3; ++i)
-			if (b->e[k].fd[i] != -1)
-				fd[n++] = b->e[k].fd[i];
-	first = n;
-	for (k = 0; k < b->ndir; ++k)
-		fd[n++] = b->dirfd[k];
-	file_syncall(fd, n, err);
 	for (n = 0, k = 0; k < b->n; ++k) {
 		entry *e = &b->e[k];
 		for (i = 0; i < 3; ++i) {
 			if (e->fd[i] == -1)
 				continue;
-			if (err[n] || err[first + (size_t)e->dir[i]]) {
-				int bad = err[n] ? err[n] : err[first + (size_t)e->dir[i]];
+			if (b->err[n] || b->err[first + (size_t)e->dir[i]]) {
+				int bad = b->err[n] ? b->err[n] : b->err[first + (size_t)e->dir[i]];
 				log_put("warning: trouble fsyncing ", e->path[i], ": ",
 					error_str(bad), NULL);
 				e->ok = 0;
@@ -430,40 +428,84 @@ static void sync_batch(batch *b)
 	}
 }
 
-/* clean_batch - steps 4 and 5: qmail-clean removes todo/ID of the complete entries;
- * each one it removed is scheduled */
-static void clean_batch(send *s, batch *b, uint64_t now)
+/* collected - the batch's fsyncs are done: step 3, then step 4 for its complete
+ * entries; the batch is free again */
+static void collected(send *s)
 {
+	batch *b = s->batch;
 	uint64_t id[TODO_BATCH];
-	char reply[TODO_BATCH], num[FMT_U64];
+	unsigned mask[TODO_BATCH];
 	size_t k, n = 0;
+	synced(b);
+	for (k = 0; k < b->ndir; ++k)
+		close(b->dirfd[k]);
 	for (k = 0; k < b->n; ++k)
-		if (b->e[k].ok)
-			id[n++] = b->e[k].id;
-	if (!n)
-		return;
-	if (!clean_reqs(s, "todo", id, n, reply))
-		memset(reply, 0, n);
-	for (n = 0, k = 0; k < b->n; ++k) {
-		if (!b->e[k].ok)
-			continue;
-		if (reply[n++] != '+') {
-			log_put("warning: qmail-clean unable to clean up todo/",
-				log_u(num, b->e[k].id), NULL);
-			idset_add(&s->todo_unclean, b->e[k].id);
-			continue;
+		if (b->e[k].ok) {
+			id[n] = b->e[k].id;
+			mask[n++] = b->e[k].mask;
 		}
-		queued(s, b->e[k].id, b->e[k].mask, now);
-	}
+	b->n = b->ndir = b->nfd = 0;
+	if (n && !clean_todo(s, id, mask, n))
+		for (k = 0; k < n; ++k)
+			idset_add(&s->todo_unclean, id[k]);
 }
 
-/* todo_step - preprocess a batch of the backlog (the steps in the header comment) */
+/* todo_cleaned - step 5, for one answer of qmail-clean: todo/ID of message id is
+ * gone ('+'), so it is scheduled; else qmail-clean is asked again later */
+void todo_cleaned(send *s, uint64_t id, unsigned mask, char r, uint64_t now)
+{
+	char num[FMT_U64];
+	if (r != '+') {
+		log_put("warning: qmail-clean unable to clean up todo/", log_u(num, id), NULL);
+		idset_add(&s->todo_unclean, id);
+		return;
+	}
+	queued(s, id, mask, now);
+}
+
+/* todo_synced - the sync queue's descriptor was readable: finish the batch if its
+ * fsyncs are done */
+void todo_synced(send *s)
+{
+	if (syncq_done(&s->sq))
+		collected(s);
+}
+
+/* todo_end - at exit: wait for a batch still being synced and finish it */
+void todo_end(send *s)
+{
+	if (syncq_wait(&s->sq))
+		collected(s);
+}
+
+/* todo_busy - whether entries listed by the last scan are still on their way (being
+ * synced, or their todo/ID removal unanswered): a new scan would list them again */
+int todo_busy(const send *s)
+{
+	return syncq_busy(&s->sq) || s->cleantodo;
+}
+
+/* todo_init - the batch and its sync queue; 0 with errno */
+int todo_init(send *s)
+{
+	s->batch = alloc(sizeof *s->batch);
+	if (!s->batch)
+		return 0;
+	s->batch->n = s->batch->ndir = s->batch->nfd = 0;
+	return syncq_init(&s->sq);
+}
+
+/* todo_step - preprocess a batch of the backlog and start its fsyncs (steps 1 and
+ * 2); the main loop calls todo_synced when they are done. One batch at a time. */
 void todo_step(send *s, uint64_t now)
 {
-	batch b;
+	batch *b = s->batch;
 	size_t k;
-	b.n = b.ndir = 0;
-	while (b.n < TODO_BATCH && !s->exitasap) {
+	int i;
+	if (syncq_busy(&s->sq))
+		return;
+	b->n = b->ndir = b->nfd = 0;
+	while (b->n < TODO_BATCH && !s->exitasap) {
 		pq_item it;
 		if (!pq_top(&s->todo, &it))
 			break;
@@ -473,12 +515,19 @@ void todo_step(send *s, uint64_t now)
 		if (idset_has(&s->todo_unclean, it.val))
 			unclean(s, it.val, now);
 		else
-			prepare(s, &b, it.val);
+			prepare(s, b, it.val);
 	}
-	if (b.n) {
-		sync_batch(&b);
-		clean_batch(s, &b, now);
+	if (!b->n) {
+		for (k = 0; k < b->ndir; ++k)
+			close(b->dirfd[k]);
+		b->ndir = 0;
+		return;
 	}
-	for (k = 0; k < b.ndir; ++k)
-		close(b.dirfd[k]);
+	for (k = 0; k < b->n; ++k)
+		for (i = 0; i < 3; ++i)
+			if (b->e[k].fd[i] != -1)
+				b->fd[b->nfd++] = b->e[k].fd[i];
+	for (k = 0; k < b->ndir; ++k)
+		b->fd[b->nfd++] = b->dirfd[k];
+	syncq_start(&s->sq, b->fd, b->nfd, b->err);
 }
