@@ -63,7 +63,7 @@ const hier_entry hier[] = {
 	{HIER_DIR,   "queue/bounce",         auto_users, auto_groupq, 0700, 0, 0},
 	{HIER_DIR,   "queue/ctl",            auto_users, auto_groupq, 0700, 0, 0},
 	{HIER_DIR,   "queue/hold",           auto_users, auto_groupq, 0700, 0, 0},
-	{HIER_DIR,   "queue/qspare",         auto_userq, auto_groupq, 0700, 0, 0},
+	{HIER_SPLIT, "queue/qpool",          auto_userq, auto_groupq, 0700, 0, 0},
 	{HIER_DIR,   "queue/sspare",         auto_users, auto_groupq, 0700, 0, 0},
 	{HIER_DIR,   "queue/lock",           auto_userq, auto_groupq, 0750, 0, 0},
 	{HIER_ZERO,  "queue/lock/tcpto",     auto_userr, auto_groupq, 0644, 1024, 0},

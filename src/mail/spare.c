@@ -1,35 +1,44 @@
 /*
- * spare.c - pools of spare queue files (beyond qmail; queue/qspare for qmailq's
- * files, queue/sspare for qmail-send's, see qmail-queue.8 and qmail-send.8).
+ * spare.c - pools of spare queue files (beyond qmail; queue/qpool/SPLIT for
+ * qmailq's files, queue/sspare for qmail-send's, see qmail-queue.8 and
+ * qmail-send.8).
  *
  * Why: a message passes through five new inodes (mess, intd, info, local or remote,
  * the delivered file) and four of them are freed again. Creating an inode is where
  * a busy queue spends its file-system time: ext4 without a journal skips every
  * inode freed in the last minutes (recently_deleted), one buffer lookup each, so
  * under load each creation scans thousands of them. A file taken from a pool is a
- * rename and an open; a file given back is an lstat, a truncate and a rename.
+ * link, an unlink and an open; a file given back is an lstat, a truncate, a link
+ * and an unlink.
  *
- * A pool is a directory of at most SPARE_SLOTS files named 0, 1, ... Slots are
- * claimed with renameat2(RENAME_NOREPLACE), which is atomic: of several processes
- * taking the same slot one gets the file and the others ENOENT, and a give never
- * replaces a file already in a slot. Processes that share a pool take from the
- * files its directory lists (qmail-queue; a few at most, starting at one its pid
- * picks) and give to SPARE_PROBES slots from a hint moved on each time
- * (qmail-clean); they fall back to create or unlink when none serves. A process
- * that owns its pool (qmail-send) reads it once (spare_map) and keeps the map of
- * full slots, so it looks only where a file is, or where one is not.
+ * A pool is a directory of at most SPARE_SLOTS files named 0, 1, ... A file moves
+ * by a link to its new name (which fails when that name exists, so a give never
+ * replaces a file already in a slot) and an unlink of its old one. Of several
+ * processes taking the same slot, only one unlinks the slot's name; the others get
+ * ENOENT and unlink the link they made. Not rename: a rename from one directory to
+ * another takes a lock of the whole file system, and under load every process of
+ * the queue waited for it. Processes that share a pool take from the files its
+ * directory lists (qmail-queue; a few at most, starting at one its pid picks) and
+ * give to SPARE_PROBES slots from a hint moved on each time (qmail-clean); they
+ * fall back to create or unlink when none serves. Such a pool is split into
+ * directories like mess/ (spare_part), so that fifty injections at once do not all
+ * wait for one directory. A process that owns its pool (qmail-send) reads it once
+ * (spare_map) and keeps the map of full slots, so it looks only where a file is,
+ * or where one is not.
  *
  * Safety rules:
  *  - a file is given only when it is a regular file with one link, and it is
  *    emptied before it enters the pool (a file in a slot may be taken at any
  *    moment, so nothing may touch it there);
  *  - a taken file is checked again once it is ours (regular, one link, owned by
- *    our euid), emptied if a crash left it with data, given the mode a new file
- *    would have and the current times (qmail-clean and qmail-send judge age by
- *    them); anything else is unlinked and the caller creates a new file;
+ *    our euid: a file with a second name, left by a crash between a link and its
+ *    unlink or still being given, is refused), emptied if a crash left it with
+ *    data, given the mode a new file would have and the current times
+ *    (qmail-clean and qmail-send judge age by them); anything else is unlinked
+ *    and the caller creates a new file;
  *  - the callers take a file only under a name that nothing reads before they have
  *    written and synced it (pid/, intd/, and qmail-send's files while todo/ID still
- *    exists), so a crash between the rename and the write leaves nothing that is
+ *    exists), so a crash between the move and the write leaves nothing that is
  *    read as mail; and they give a file only when no other name of it can come
  *    back after a crash (qmail-clean gives intd/ID only after todo/ is synced).
  */
@@ -40,26 +49,48 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fmt.h"
 #include "queue.h"
 #include "scan.h"
 
-/* move - rename from to to, atomically, failing with EEXIST when to exists (the
- * system call itself: not every C library has a renameat2 function) */
+/* move - give the file from the name to instead: link, then unlink from; fails with
+ * EEXIST when to exists, and with ENOENT (the link undone) when from went away
+ * meanwhile, taken by another process */
 static int move(const char *from, const char *to)
 {
-	return (int)syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, 1 /* RENAME_NOREPLACE */);
+	int e;
+	if (link(from, to) == -1)
+		return -1;
+	if (unlink(from) == 0)
+		return 0;
+	e = errno;
+	unlink(to);
+	errno = e;
+	return -1;
 }
 
 /* spare_init - a pool at directory pool (a short name), no map, looked at from hint */
 void spare_init(spare *sp, const char *pool, unsigned hint)
 {
+	size_t n = strlen(pool);
 	memset(sp, 0, sizeof *sp);
-	sp->pool = pool;
+	if (n >= sizeof sp->pool)
+		n = sizeof sp->pool - 1; /* our own short names never are */
+	memcpy(sp->pool, pool, n);
 	sp->hint = hint;
+}
+
+/* spare_part - a pool at directory pool/N, N being part mod the split (a pool
+ * shared by many processes is split, like mess/, so that they seldom contend for
+ * one directory) */
+void spare_part(spare *sp, const char *pool, uint64_t part, unsigned hint)
+{
+	char dir[QUEUE_PATHMAX];
+	queue_name(dir, pool, part, 1);
+	*strrchr(dir, '/') = 0;
+	spare_init(sp, dir, hint);
 }
 
 static void mark(spare *sp, unsigned n, int full)
@@ -85,7 +116,7 @@ void spare_map(spare *sp)
 	memset(sp->full, 0, sizeof sp->full);
 	sp->mapped = 1;
 	if (!d)
-		return; /* no pool: every take misses, every give finds the rename failing */
+		return; /* no pool: every take misses, every give finds the link failing */
 	while ((e = readdir(d)) != 0)
 		if (scan_u64_all(e->d_name, strlen(e->d_name), &n) && n < SPARE_SLOTS)
 			mark(sp, (unsigned)n, 1);
@@ -133,7 +164,7 @@ static int fit(int fd, mode_t mode)
 	return futimens(fd, 0) == 0;
 }
 
-/* claim_mapped - rename a slot the map says is full to dst; 1 done */
+/* claim_mapped - move a slot the map says is full to dst; 1 done */
 static int claim_mapped(spare *sp, const char *dst)
 {
 	char s[QUEUE_PATHMAX];
@@ -151,7 +182,7 @@ static int claim_mapped(spare *sp, const char *dst)
 	return 0;
 }
 
-/* claim_listed - for a shared pool: rename one of the first slots the directory
+/* claim_listed - for a shared pool: move one of the first slots the directory
  * lists to dst, trying up to SPARE_PROBES of them from one the hint picks (so that
  * concurrent takers start at different files); 1 done */
 static int claim_listed(spare *sp, const char *dst)

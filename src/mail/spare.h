@@ -10,17 +10,20 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "queue.h"
+
 #define SPARE_SLOTS  1024 /* a pool holds at most this many files: POOL/0 .. POOL/1023 */
 #define SPARE_PROBES 8    /* slots looked at per take or give without a map */
 
 typedef struct spare_s {
-	const char *pool;                /* the pool directory, relative to the queue */
+	char pool[QUEUE_PATHMAX];        /* the pool directory, relative to the queue */
 	unsigned hint;                   /* slot to look at first */
 	int mapped;                      /* full[] is known: this process owns the pool */
 	uint64_t full[SPARE_SLOTS / 64]; /* with mapped: the slots holding a file */
 } spare;
 
 void spare_init(spare *sp, const char *pool, unsigned hint);
+void spare_part(spare *sp, const char *pool, uint64_t part, unsigned hint);
 void spare_map(spare *sp);
 int spare_take(spare *sp, const char *dst, mode_t mode);
 int spare_give(spare *sp, const char *path);

@@ -8,7 +8,7 @@
  * todo/ID it syncs the todo directory before answering '+': a todo entry that came
  * back after a crash would make qmail-send deliver the message twice; intd/ID, the
  * same inode, goes after that sync. "Remove" means: empty the file and keep it in
- * queue/qspare for qmail-queue to take (spare.c), or unlink it. Requests that
+ * queue/qpool/SPLIT for qmail-queue to take (spare.c), or unlink it. Requests that
  * are already waiting when one has been read are carried out together (up to
  * BATCH), with one sync of todo/ for all of them before their answers, which go
  * out in order; one request alone is answered as soon as it is done. At startup and
@@ -42,11 +42,11 @@
 #define BATCH      64          /* requests carried out before answering */
 
 static struct {
-	buf in;             /* requests from qmail-send */
-	char space[256];    /* storage for in */
-	sa req;             /* the current request */
-	unsigned long reqs; /* requests since the last sweep */
-	spare sp;           /* queue/qspare */
+	buf in;               /* requests from qmail-send */
+	char space[256];      /* storage for in */
+	sa req;               /* the current request */
+	unsigned long reqs;   /* requests since the last sweep */
+	spare sp[AUTO_SPLIT]; /* queue/qpool/0, 1, ... */
 } cl;
 
 /* reap - remove pid/ files not accessed for REAP_AGE seconds; errors are ignored,
@@ -72,11 +72,11 @@ static void reap(void)
 	closedir(d);
 }
 
-/* gone - retire path into queue/qspare, or unlink it; a file that is already gone
- * counts as removed */
-static int gone(const char *path)
+/* gone - retire path, a file of message id, into queue/qpool/SPLIT (the message's
+ * split), or unlink it; a file that is already gone counts as removed */
+static int gone(const char *path, uint64_t id)
 {
-	return spare_give(&cl.sp, path);
+	return spare_give(&cl.sp[queue_split(id)], path);
 }
 
 /* serve - carry out one request of len bytes (its NUL not counted); the reply.
@@ -95,10 +95,10 @@ static char serve(const char *r, size_t len, uint64_t *id)
 		return unlink(path) == 0 || errno == ENOENT ? '+' : '!';
 	}
 	queue_name(path, "intd", *id, 0);
-	if (!gone(path))
+	if (!gone(path, *id))
 		return '!';
 	queue_name(path, "mess", *id, 1);
-	return gone(path) ? '+' : '!';
+	return gone(path, *id) ? '+' : '!';
 }
 
 /* waiting - another request is already buffered or readable on fd 0 */
@@ -117,7 +117,7 @@ static int waiting(void)
 /* answer - sync todo/ if a todo removal needs it, then send the n replies; a
  * failed sync turns every todo '+' of the batch into '!'. Then the intd files of
  * the todo requests answered '+' go: intd/ID and todo/ID are one inode, which may
- * go to queue/qspare (and be written over) only once no crash can bring todo/ID
+ * go to queue/qpool (and be written over) only once no crash can bring todo/ID
  * back, that is after the sync. */
 static void answer(char *reply, const uint64_t *todo, size_t n)
 {
@@ -136,7 +136,7 @@ static void answer(char *reply, const uint64_t *todo, size_t n)
 	for (i = 0; i < n; ++i)
 		if (todo[i] && reply[i] == '+') {
 			queue_name(path, "intd", todo[i], 0);
-			gone(path); /* a leftover intd/ID goes with its message (foop) */
+			gone(path, todo[i]); /* a leftover intd/ID goes with its message (foop) */
 		}
 }
 
@@ -179,12 +179,14 @@ static void run(void)
 
 int main(int argc, char **argv)
 {
+	unsigned k;
 	(void)argc;
 	die_init(argv[0]);
 	if (chdir(auto_qmail) == -1 || chdir("queue") == -1)
 		die_sys(111, "unable to switch to ", auto_qmail, "/queue", NULL);
 	buf_init(&cl.in, 0, cl.space, sizeof cl.space);
-	spare_init(&cl.sp, "qspare", (unsigned)getpid());
+	for (k = 0; k < AUTO_SPLIT; ++k)
+		spare_part(&cl.sp[k], "qpool", k, (unsigned)getpid());
 	reap();
 	run();
 	return 0;

@@ -2,8 +2,9 @@
  * inject.c - the injection sequence. Each step leaves the queue in a state that
  * qmail-send and qmail-clean can recover from after a crash:
  *
- *  1. create pid/PID.TIME.SEQ (O_EXCL), or move a spare file from qspare/ to that
- *     name (spare.c): its inode number becomes the message ID;
+ *  1. create pid/PID.TIME.SEQ (O_EXCL), or move a spare file from qpool/N (N is
+ *     our pid mod the split) to that name (spare.c): its inode number becomes the
+ *     message ID;
  *  2. link it to mess/SPLIT/ID and unlink the pid name;
  *  3. write the Received line and the message (no fsync yet);
  *  4. create intd/ID (O_EXCL, or a spare moved there without replacing anything),
@@ -97,7 +98,7 @@ static void pidname(inject *in, time_t start, unsigned seq)
 }
 
 /* make_pidfile - step 1: a file of our own whose inode gives the message ID, taken
- * from queue/qspare if it has one, else new */
+ * from our part of queue/qpool if it has one, else new */
 static int make_pidfile(inject *in)
 {
 	struct stat st;
@@ -256,7 +257,7 @@ int inject_run(inject *in)
 	in->made = 0;
 	in->uid = getuid();
 	in->pid = getpid();
-	spare_init(&in->sp, "qspare", (unsigned)in->pid);
+	spare_part(&in->sp, "qpool", (uint64_t)in->pid, (unsigned)in->pid);
 	if (stand_in(0) || stand_in(1))
 		return 54;
 	if (!make_pidfile(in))

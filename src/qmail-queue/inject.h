@@ -19,7 +19,7 @@ typedef struct inject_s {
 	pid_t pid;                    /* our pid, the "qp" in logs */
 	int messfd;                   /* the mess file while it is written */
 	int intdfd;                   /* the intd file while it is written */
-	spare sp;                     /* queue/qspare */
+	spare sp;                     /* queue/qpool/N, N our pid mod the split */
 	int made;                     /* how far we got: 1 mess linked, 2 intd created */
 	char pidname[QUEUE_PATHMAX];  /* pid/PID.TIME.SEQ */
 	char messname[QUEUE_PATHMAX]; /* mess/SPLIT/ID */

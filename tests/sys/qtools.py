@@ -289,20 +289,37 @@ R.ok(not os.path.exists(path("hold", S)), "S's hold marker went with it")
 R.eq(os.listdir(os.path.join(Q, "hold")), [], "hold/ is empty")
 
 # The spare queue files are in use: the finished messages left their files, emptied,
-# in the pools, and the next message's number is the inode of one of qspare's.
-pools = {}
-for d in ("qspare", "sspare"):
-    names = os.listdir(os.path.join(Q, d))
-    pools[d] = {os.stat(os.path.join(Q, d, n)).st_ino: os.stat(os.path.join(Q, d, n)).st_size
-                for n in names}
-R.ok(pools["qspare"], "qmail-clean kept finished mess and intd files in qspare/")
+# in the pools, and the next message's number is the inode of a spare from the
+# part of qpool/ its qmail-queue's pid picks (each part is given one spare first, so
+# that whichever it picks has one).
+
+
+def spares(d):
+    """inode -> size of every file in the pool directory d"""
+    return {os.stat(os.path.join(d, n)).st_ino: os.stat(os.path.join(d, n)).st_size
+            for n in os.listdir(d)}
+
+
+pools = {"qpool": {}, "sspare": spares(os.path.join(Q, "sspare"))}
+parts = sorted(os.listdir(os.path.join(Q, "qpool")), key=int)
+R.eq(parts, [str(k) for k in range(23)], "qpool/ is split like mess/")
+for k in parts:
+    pools["qpool"].update(spares(os.path.join(Q, "qpool", k)))
+R.ok(pools["qpool"], "qmail-clean kept finished mess and intd files in qpool/")
 R.ok(pools["sspare"], "qmail-send kept finished info, local and remote files in sspare/")
-R.eq(sorted(set(pools["qspare"].values()) | set(pools["sspare"].values())), [0],
+R.eq(sorted(set(pools["qpool"].values()) | set(pools["sspare"].values())), [0],
      "every spare is empty")
+for k in parts:
+    d = os.path.join(Q, "qpool", k)
+    if not os.listdir(d):
+        f = os.path.join(d, "1000")
+        open(f, "w").close()
+        os.chown(f, UQ, -1)
+        pools["qpool"][os.stat(f).st_ino] = 0
 before = ids()
 R.ok(queue("postmaster@" + ME, ["p@dead.example"]) == 0, "queued P")
 PM = newid(before)
-R.ok(PM in pools["qspare"], "P's number is the inode of a spare from qspare/")
+R.ok(PM in pools["qpool"], "P's number is the inode of a spare from qpool/")
 R.eq(qctl("remove", PM)[0], 0, "P removed")
 
 # errors

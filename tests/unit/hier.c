@@ -227,13 +227,16 @@ static void t_table_spec(void)
 	for (i = 0; i < w.n; ++i)
 		if (!strncmp(w.items[i].rel, "queue", 5))
 			++queue;
-	/* queue; pid intd todo; splits; bounce lock; ctl hold; qspare sspare; lock files */
-	T_EQ_U(queue, 1 + 3 + 4 * (AUTO_SPLIT + 1) + 2 + 2 + 2 + 3);
+	/* queue; pid intd todo; splits; bounce lock; ctl hold; qpool (split); sspare;
+	 * lock files */
+	T_EQ_U(queue, 1 + 3 + 4 * (AUTO_SPLIT + 1) + 2 + 2 + (AUTO_SPLIT + 1) + 1 + 3);
 	s = find("queue/ctl");
 	T_OK(s && s->type == HIER_DIR && s->user == auto_users && s->mode == 0700);
 	s = find("queue/hold");
 	T_OK(s && s->type == HIER_DIR && s->user == auto_users && s->mode == 0700);
-	s = find("queue/qspare"); /* qmail-queue and qmail-clean */
+	s = find("queue/qpool"); /* qmail-queue and qmail-clean */
+	T_OK(s && s->type == HIER_DIR && s->user == auto_userq && s->mode == 0700);
+	s = find("queue/qpool/0");
 	T_OK(s && s->type == HIER_DIR && s->user == auto_userq && s->mode == 0700);
 	s = find("queue/sspare"); /* qmail-send */
 	T_OK(s && s->type == HIER_DIR && s->user == auto_users && s->mode == 0700);

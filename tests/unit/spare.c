@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "auto.h"
 #include "harness.h"
 #include "spare.h"
 
@@ -127,6 +128,32 @@ static void t_unfit_taken(void)
 	T_OK(exists("pool/2"));
 }
 
+/* t_part - a split pool: part N is the directory pool/(N mod the split) */
+static void t_part(void)
+{
+	spare sp;
+	char dir[32];
+	ino_t i;
+	int fd;
+	to_queue("q7");
+	snprintf(dir, sizeof dir, "pool/%u", (unsigned)(AUTO_SPLIT + 2) % AUTO_SPLIT);
+	T_EQ_U(mkdir(dir, 0700), 0);
+	spare_part(&sp, "pool", AUTO_SPLIT + 2, 0);
+	T_EQ_S(sp.pool, dir);
+	put("work/old", "data", 0600);
+	i = ino("work/old");
+	T_EQ_U(spare_give(&sp, "work/old"), 1);
+	T_OK(!exists("work/old"));
+	snprintf(dir, sizeof dir, "pool/%u/0", (unsigned)(AUTO_SPLIT + 2) % AUTO_SPLIT);
+	T_EQ_U(ino(dir), i);
+	fd = spare_take(&sp, "work/new", 0600);
+	T_OK(fd != -1);
+	T_EQ_U(ino("work/new"), i);
+	T_OK(!exists(dir));
+	if (fd != -1)
+		close(fd);
+}
+
 static void t_full_or_missing(void)
 {
 	spare sp;
@@ -189,11 +216,8 @@ static void t_mapped(void)
 }
 
 const t_case t_cases[] = {
-	T_CASE(t_round_trip),
-	T_CASE(t_unfit_given),
-	T_CASE(t_unfit_taken),
-	T_CASE(t_full_or_missing),
-	T_CASE(t_listed),
-	T_CASE(t_mapped),
-	T_END,
+	T_CASE(t_round_trip),  T_CASE(t_unfit_given),
+	T_CASE(t_unfit_taken), T_CASE(t_full_or_missing),
+	T_CASE(t_listed),      T_CASE(t_mapped),
+	T_CASE(t_part),        T_END,
 };
