@@ -73,7 +73,7 @@ static void t_many(void)
 	T_EQ_U(err[0], 0);
 	T_EQ_U(err[2], 0);
 	T_EQ_U(err[3], (unsigned long long)-1); /* not in the set: untouched */
-	T_OK(!syncq_wait(q));                  /* nothing posted any more */
+	T_OK(!syncq_wait(q));                   /* nothing posted any more */
 	T_OK(q->threads == SYNCQ_THREADS);
 	for (i = 0; i <= NFILES; ++i)
 		close(fd[i]);
