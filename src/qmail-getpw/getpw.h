@@ -1,9 +1,11 @@
 /*
- * getpw.h - qmail-getpw's lookup, shared with qmail-lspawn's delivery child.
+ * getpw.h - qmail-getpw's lookup, shared with qmail-lspawn's lookup process.
  */
 #ifndef GETPW_H
 #define GETPW_H
 
-void getpw_run(const char *local);
+#include "sa.h"
+
+int getpw_find(const char *local, sa *out);
 
 #endif

@@ -13,14 +13,22 @@
 #include <stddef.h>
 
 #include "die.h"
+#include "fd.h"
 #include "getpw.h"
 #include "qlx.h"
+#include "sa.h"
 
 int main(int argc, char **argv)
 {
+	sa out = SA_ZERO;
+	int code;
 	die_init("qmail-getpw");
 	if (argc != 2)
 		die_x(QLX_USAGE, "usage: qmail-getpw local", NULL);
-	getpw_run(argv[1]);
+	code = getpw_find(argv[1], &out);
+	if (code)
+		die_x(code, out.s ? out.s : "out of memory", NULL);
+	if (!fd_write_all(1, out.s, out.len))
+		die_sys(QLX_SYS, "unable to write output", NULL);
 	return 0;
 }

@@ -1,11 +1,13 @@
 /*
  * lspawn.h - qmail-lspawn's delivery child: what the scheduler hands it, and the
- * function that finds the user, gives up root and becomes qmail-local.
+ * function that gives up root for the user and becomes qmail-local.
  */
 #ifndef LSPAWN_H
 #define LSPAWN_H
 
 #include <sys/types.h>
+
+#include "users.h"
 
 typedef struct lspawn_job_s {
 	const char *local;           /* local part, original case, NUL-terminated */
@@ -14,8 +16,7 @@ typedef struct lspawn_job_s {
 	const char *defaultdelivery; /* qmail-lspawn's argument */
 	int msgfd;                   /* the message, open for reading at offset 0 */
 	int outfd;                   /* write end of the output pipe */
-	uid_t uidp;                  /* qmail-getpw runs as this user */
-	gid_t gidn;                  /* and this group */
+	const users_pw *pw;          /* the user, found by qmail-lspawn */
 } lspawn_job;
 
 _Noreturn void lspawn_child(const lspawn_job *j);

@@ -28,6 +28,7 @@
 #include "error.h"
 #include "fd.h"
 #include "ids.h"
+#include "lookup.h"
 #include "lspawn.h"
 #include "qlx.h"
 #include "sa.h"
@@ -39,6 +40,11 @@
 #define OUTMAX 3000 /* bytes of a child's output kept for its report */
 
 typedef struct slot_s {
+	int asking;     /* waiting for the lookup process to find the user */
+	int msgfd;      /* while asking: the message */
+	sa rcpt;        /* while asking: the recipient, local part NUL-terminated */
+	size_t at;      /* where its domain starts, after that NUL */
+	sa sender;      /* while asking: the envelope sender */
 	pid_t pid;      /* the delivery child; 0 when the slot is free */
 	int fd;         /* read end of its output pipe; -1 after end of file */
 	int reaped;     /* the child has exited; status is valid */
@@ -48,14 +54,20 @@ typedef struct slot_s {
 } slot;
 
 static struct {
-	const char *delivery; /* the default delivery, argv[1] */
-	ids id;               /* qmailp, qmailq, nofiles */
-	int input;            /* commands may still arrive on fd 0 */
-	int broken;           /* qmail-send broke the protocol */
-	size_t busy;          /* slots in use */
-	spawn_cmd cmd;        /* the command being read */
-	sa rep;               /* scratch: a report being written */
-	slot s[AUTO_SPAWN];   /* the deliveries */
+	const char *delivery;       /* the default delivery, argv[1] */
+	ids id;                     /* qmailp, qmailq, nofiles */
+	int input;                  /* commands may still arrive on fd 0 */
+	int broken;                 /* qmail-send broke the protocol */
+	size_t busy;                /* slots in use */
+	spawn_cmd cmd;              /* the command being read */
+	sa rep;                     /* scratch: a report being written */
+	slot s[AUTO_SPAWN];         /* the deliveries */
+	lookup lk;                  /* users/cdb and the lookup process */
+	unsigned asked[AUTO_SPAWN]; /* slots asking, in the order asked (a ring) */
+	unsigned askfirst;          /* the oldest of them */
+	unsigned askn;              /* how many */
+	users_pw pw;                /* scratch: the user found */
+	sa why;                     /* scratch: why a lookup failed */
 } st;
 
 /* die_nomem - out of memory in the scheduler itself */
@@ -78,15 +90,12 @@ static void report(unsigned n, char status, const char *text1, const char *text2
 	sa_free(&t);
 }
 
-/* verdict - status letter and leading text for a child's wait status */
-static char verdict(int status, const char **text)
+/* code_verdict - status letter and leading text for a qlx.h or qmail-local exit
+ * code */
+static char code_verdict(int code, const char **text)
 {
 	*text = "";
-	if (wait_crashed(status)) {
-		*text = "qmail-local crashed (#4.3.0)\n";
-		return 'Z';
-	}
-	switch (wait_exitcode(status)) {
+	switch (code) {
 	case 0:
 		return 'K';
 	case 111:
@@ -127,6 +136,16 @@ static char verdict(int status, const char **text)
 	default:
 		return 'D'; /* 100 and every code without a meaning */
 	}
+}
+
+/* verdict - status letter and leading text for a child's wait status */
+static char verdict(int status, const char **text)
+{
+	if (wait_crashed(status)) {
+		*text = "qmail-local crashed (#4.3.0)\n";
+		return 'Z';
+	}
+	return code_verdict(wait_exitcode(status), text);
 }
 
 /* collect - read what slot n's child wrote; keep OUTMAX bytes, count the rest.
@@ -215,17 +234,131 @@ static int message(const char *path, const char **why)
 	return fd;
 }
 
-/* start - act on one complete command */
+/* launch - fork slot n's delivery child for the user pw; msgfd is closed */
+static void launch(unsigned n, int msgfd, const char *local, const char *domain, const char *sender,
+		   const users_pw *pw)
+{
+	lspawn_job j;
+	int p[2];
+	pid_t pid;
+	if (pipe(p) != 0 || !fd_cloexec(p[0]) || !fd_cloexec(p[1]) || !fd_nonblock(p[0])) {
+		/* an fd may leak on the last two failures; they do not happen on pipes */
+		close(msgfd);
+		report(n, 'Z', "qmail-lspawn is unable to make a pipe (#4.3.0)\n", "", 0);
+		return;
+	}
+	j.msgfd = msgfd;
+	j.local = local;
+	j.domain = domain;
+	j.sender = sender;
+	j.defaultdelivery = st.delivery;
+	j.outfd = p[1];
+	j.pw = pw;
+	pid = fork();
+	if (pid == 0)
+		lspawn_child(&j);
+	close(msgfd);
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		report(n, 'Z', "qmail-lspawn is unable to fork (#4.3.0)\n", "", 0);
+		return;
+	}
+	st.s[n].pid = pid;
+	st.s[n].fd = p[0];
+	st.s[n].reaped = 0;
+	++st.busy;
+}
+
+/* lookup_failed - report slot n's delivery as failed by lookup code with reason
+ * why (a C string) */
+static void lookup_failed(unsigned n, int code, const char *why)
+{
+	const char *text;
+	char status = code_verdict(code, &text);
+	st.why.len = 0;
+	if (!sa_cats(&st.why, why) || !sa_catc(&st.why, '\n'))
+		die_nomem();
+	report(n, status, text, st.why.s, st.why.len);
+}
+
+/* unasked - the oldest question is settled: free its slot; the slot number */
+static unsigned unasked(void)
+{
+	unsigned n = st.asked[st.askfirst];
+	st.askfirst = (st.askfirst + 1) % AUTO_SPAWN;
+	--st.askn;
+	st.s[n].asking = 0;
+	--st.busy;
+	return n;
+}
+
+/* lost - the lookup process is gone: every question in flight fails for now */
+static void lost(void)
+{
+	while (st.askn) {
+		unsigned n = unasked();
+		close(st.s[n].msgfd);
+		lookup_failed(n, QLX_EXECPW, "the lookup process ended");
+	}
+}
+
+/* ask - keep slot n's job and ask the lookup process about its local part */
+static void ask(unsigned n, int msgfd, const char *rcpt, size_t at, const char *sender)
+{
+	slot *x = &st.s[n];
+	if (!lookup_ask(&st.lk, rcpt)) {
+		int e = errno;
+		lost(); /* if it has died, no answer is coming for anything asked */
+		close(msgfd);
+		lookup_failed(n, QLX_EXECPW, error_str(e));
+		return;
+	}
+	if (!sa_copyb(&x->rcpt, rcpt, at + 1 + strlen(rcpt + at + 1) + 1) ||
+	    !sa_copys(&x->sender, sender) || !sa_0(&x->sender))
+		die_nomem();
+	x->at = at;
+	x->msgfd = msgfd;
+	x->asking = 1;
+	st.asked[(st.askfirst + st.askn++) % AUTO_SPAWN] = n;
+	++st.busy;
+}
+
+/* answered - the lookup process answered (or ended): launch or fail the oldest
+ * question's delivery, or every one in flight when it ended */
+static void answered(void)
+{
+	int code;
+	unsigned n;
+	if (!st.askn)
+		return;
+	code = lookup_answer(&st.lk, &st.pw, &st.why);
+	if (code == LOOKUP_NONE)
+		return;
+	if (code == LOOKUP_GONE) {
+		lost();
+		return;
+	}
+	n = unasked();
+	if (code == 0)
+		launch(n, st.s[n].msgfd, st.s[n].rcpt.s, st.s[n].rcpt.s + st.s[n].at + 1,
+		       st.s[n].sender.s, &st.pw);
+	else {
+		close(st.s[n].msgfd);
+		lookup_failed(n, code, st.why.s);
+	}
+}
+
+/* start - act on one complete command: the user from users/cdb, else a question to
+ * the lookup process */
 static void start(void)
 {
 	unsigned n = st.cmd.slot;
 	char *rcpt = st.cmd.rcpt.s;
 	const char *why;
-	lspawn_job j;
 	size_t at;
-	int p[2];
-	pid_t pid;
-	if (n >= AUTO_SPAWN || st.s[n].pid) {
+	int msgfd, r;
+	if (n >= AUTO_SPAWN || st.s[n].pid || st.s[n].asking) {
 		warn_x(n >= AUTO_SPAWN ? "command for a slot out of range"
 				       : "command for a busy slot",
 		       ": qmail-send is confused; no more commands accepted", NULL);
@@ -246,39 +379,20 @@ static void start(void)
 		report(n, 'K', "the local part is empty: message discarded\n", "", 0);
 		return;
 	}
-	j.msgfd = message(st.cmd.path.s, &why);
-	if (j.msgfd < 0) {
+	msgfd = message(st.cmd.path.s, &why);
+	if (msgfd < 0) {
 		report(n, 'Z', "qmail-lspawn is unable to open the message: ", why, strlen(why));
 		return;
 	}
-	if (pipe(p) != 0 || !fd_cloexec(p[0]) || !fd_cloexec(p[1]) || !fd_nonblock(p[0])) {
-		/* an fd may leak on the last two failures; they do not happen on pipes */
-		close(j.msgfd);
-		report(n, 'Z', "qmail-lspawn is unable to make a pipe (#4.3.0)\n", "", 0);
-		return;
-	}
 	rcpt[at] = 0;
-	j.local = rcpt;
-	j.domain = rcpt + at + 1;
-	j.sender = st.cmd.sender.s;
-	j.defaultdelivery = st.delivery;
-	j.outfd = p[1];
-	j.uidp = st.id.uidp;
-	j.gidn = st.id.gidn;
-	pid = fork();
-	if (pid == 0)
-		lspawn_child(&j);
-	close(j.msgfd);
-	close(p[1]);
-	if (pid < 0) {
-		close(p[0]);
-		report(n, 'Z', "qmail-lspawn is unable to fork (#4.3.0)\n", "", 0);
-		return;
-	}
-	st.s[n].pid = pid;
-	st.s[n].fd = p[0];
-	st.s[n].reaped = 0;
-	++st.busy;
+	r = lookup_cdb(&st.lk, rcpt, &st.pw);
+	if (r < 0) {
+		close(msgfd);
+		lookup_failed(n, errno == ENOMEM ? QLX_NOMEM : QLX_CDB, "unable to read users/cdb");
+	} else if (r)
+		launch(n, msgfd, rcpt, rcpt + at + 1, st.cmd.sender.s, &st.pw);
+	else
+		ask(n, msgfd, rcpt, at, st.cmd.sender.s);
 }
 
 /* input - read commands from fd 0 and start them */
@@ -314,9 +428,9 @@ static void input(void)
 /* run - the poll loop: until fd 0 is closed and no delivery is left */
 static void run(void)
 {
-	struct pollfd pfd[AUTO_SPAWN + 2];
-	unsigned which[AUTO_SPAWN + 2];
-	nfds_t nfd;
+	struct pollfd pfd[AUTO_SPAWN + 3];
+	unsigned which[AUTO_SPAWN + 3];
+	nfds_t nfd, ilk;
 	unsigned i;
 	while (st.input || st.busy) {
 		nfd = 0;
@@ -324,6 +438,12 @@ static void run(void)
 		pfd[nfd++].events = POLLIN;
 		if (st.input) {
 			pfd[nfd].fd = 0;
+			pfd[nfd++].events = POLLIN;
+		}
+		ilk = 0;
+		if (st.askn) {
+			ilk = nfd;
+			pfd[nfd].fd = lookup_fd(&st.lk);
 			pfd[nfd++].events = POLLIN;
 		}
 		for (i = 0; i < AUTO_SPAWN; ++i)
@@ -344,6 +464,8 @@ static void run(void)
 				sig_pipe_drain();
 			else if (pfd[i].fd == 0)
 				input();
+			else if (ilk && i == ilk)
+				answered();
 			else
 				collect(which[i]);
 		}
@@ -367,6 +489,8 @@ int main(int argc, char **argv)
 	if (!ids_get(&st.id, IDS_PASSWD | IDS_QUEUE | IDS_GROUPN, &name))
 		errno == ENOENT ? die_x(111, "no account ", name, NULL)
 				: die_sys(111, "unable to look up ", name, NULL);
+	if (!lookup_init(&st.lk, st.id.uidp, st.id.gidn))
+		die_nomem();
 	if (chdir(auto_qmail) != 0 || chdir("queue/mess") != 0)
 		die_sys(111, "unable to chdir to ", auto_qmail, "/queue/mess", NULL);
 	if (!sig_ignore(SIGPIPE) || !sig_pipe_init() || !sig_catch(SIGCHLD, sig_pipe_notify) ||
@@ -376,6 +500,7 @@ int main(int argc, char **argv)
 		die_sys(111, "unable to write to qmail-send", NULL);
 	st.input = 1;
 	run();
+	lookup_end(&st.lk);
 	spawn_cmd_free(&st.cmd);
 	return st.broken ? 100 : 0;
 }

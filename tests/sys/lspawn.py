@@ -9,6 +9,8 @@ code named in its extension; the delivery child itself is watched from /proc. Ne
 """
 import os
 import pwd
+import re
+import signal
 import grp
 import select
 import shutil
@@ -317,8 +319,28 @@ def probe(p, u, alias):
 
 
 def children(pid):
-    """The pids whose parent is pid."""
-    return qmailtest.children().get(pid, [])
+    """The pids whose parent is pid, but for the lookup process (which runs as
+    qmailp): the delivery children."""
+    qp = pwd.getpwnam("qmailp").pw_uid
+    return [k for k in qmailtest.children().get(pid, []) if uids(k)[0] != qp]
+
+
+def uids(pid):
+    """[real, effective, saved, fs] uid of a process; [] when it is gone."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("Uid:"):
+                    return [int(x) for x in line.split()[1:]]
+    except OSError:
+        pass
+    return []
+
+
+def lookups(pid):
+    """The lookup processes of qmail-lspawn pid: its children running as qmailp."""
+    qp = pwd.getpwnam("qmailp").pw_uid
+    return [k for k in qmailtest.children().get(pid, []) if uids(k)[:1] == [qp]]
 
 
 def fds(pid):
@@ -395,6 +417,34 @@ def test_lspawn(p, u, alias):
         R.ok(os.path.realpath("/proc/%d/exe" % kids[0]) == os.path.realpath(p.bin("qmail-lspawn")),
              "lspawn: qmail-local runs without an exec (the child is qmail-lspawn's image)")
     R.eq((ls.report() or ())[:2], (10, "K"), "lspawn: the sleeping delivery ends: K")
+
+    # the lookup process: one long-lived child as qmailp:nofiles with nothing open
+    # but its socket, /dev/null and stderr; when it dies, questions in flight fail
+    # for now and the next one starts a new process
+    look = lookups(ls.proc.pid)
+    if R.ok(len(look) == 1, "lspawn: one lookup process", repr(look)):
+        qp, nf = pwd.getpwnam("qmailp").pw_uid, grp.getgrnam("nofiles").gr_gid
+        R.eq(uids(look[0]), [qp] * 4, "lspawn: the lookup process runs as qmailp only")
+        with open("/proc/%d/status" % look[0]) as fs:
+            status = fs.read()
+        R.ok("\nGid:\t%d\t%d\t%d\t%d" % ((nf,) * 4) in status and
+             re.search(r"\nGroups:\t%d ?\n" % nf, status),
+             "lspawn: ... with the group nofiles alone")
+        mine = fds(look[0])
+        R.eq(sorted(mine), [0, 1, 2], "lspawn: the lookup process holds fds 0, 1, 2 only")
+        R.ok(mine.get(0, "").startswith("socket:") and mine.get(1) == "/dev/null",
+             "lspawn: ... its socket and /dev/null", repr(mine))
+        os.kill(look[0], signal.SIGSTOP)
+        ls.send(12, b"0/1000", b"", u.name.encode() + b"@h")
+        time.sleep(0.5)
+        os.kill(look[0], signal.SIGKILL)
+        rep = ls.report()
+        R.ok(rep and rep[:2] == (12, "Z") and "lookup process ended" in rep[2],
+             "lspawn: a question in flight when the lookup process dies: Z", repr(rep))
+        rep = ls.deliver(u.name + "@h")
+        R.eq(rep and rep[1], "K", "lspawn: the next delivery starts a new lookup process")
+        R.ok(lookups(ls.proc.pid) and lookups(ls.proc.pid) != look,
+             "lspawn: ... a new one", repr(lookups(ls.proc.pid)))
     # a delivery child that dies of a signal: Z, said so
     ls.send(11, b"0/1000", b"", ("%s-sleep30@h" % u.name).encode())
     kids = []
