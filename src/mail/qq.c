@@ -20,13 +20,11 @@
 
 #define CUSTOM_MAX 255 /* longest custom rejection text we read from fd 6 */
 
-/* child - wire the pipes to fds 0, 1 and 6 and exec the queue program */
-static void child(int msg, int env, int cust, const char *home)
+/* child - in the child of vfork, which shares our memory until the exec: wire the
+ * pipes to fds 0, 1 and 6 and exec the queue program prog */
+static void child(const char *prog, int msg, int env, int cust, const char *home)
 {
-	const char *prog = getenv("QMAILQUEUE");
 	char *argv[2];
-	if (!prog || !*prog)
-		prog = "bin/qmail-queue";
 	if (dup2(msg, 0) == -1 || dup2(env, 1) == -1 || dup2(cust, 6) == -1)
 		_exit(120);
 	if (chdir(home) == -1)
@@ -37,10 +35,23 @@ static void child(int msg, int env, int cust, const char *home)
 	_exit(120);
 }
 
+/* spawn - vfork a child that becomes prog (no copy of our memory for an exec, once
+ * per message); its pid, or -1 */
+static pid_t spawn(const char *prog, int msg, int env, int cust, const char *home)
+{
+	pid_t pid = vfork();
+	if (pid == 0)
+		child(prog, msg, env, cust, home);
+	return pid;
+}
+
 /* qq_start_at - start the queue program with cwd home; 0 with errno on failure */
 int qq_start_at(qq *q, const char *home)
 {
+	const char *prog = getenv("QMAILQUEUE");
 	int msg[2], env[2], cust[2];
+	if (!prog || !*prog)
+		prog = "bin/qmail-queue";
 	memset(q, 0, sizeof *q);
 	q->envfd = q->custfd = -1;
 	if (!fd_pipe_high(msg, 7))
@@ -49,11 +60,9 @@ int qq_start_at(qq *q, const char *home)
 		goto close_msg;
 	if (!fd_pipe_high(cust, 7))
 		goto close_env;
-	q->pid = fork();
+	q->pid = spawn(prog, msg[0], env[0], cust[1], home);
 	if (q->pid == -1)
 		goto close_cust;
-	if (q->pid == 0)
-		child(msg[0], env[0], cust[1], home);
 	close(msg[0]);
 	close(env[0]);
 	close(cust[1]);

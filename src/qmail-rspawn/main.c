@@ -118,13 +118,15 @@ static void finish(slot *s)
 	--st.busy;
 }
 
-/* child - in the forked child: become qmail-remote for the command */
+/* child - in the child of vfork: become qmail-remote for the command. It shares
+ * our memory until the exec, so it only moves descriptors (its own table) and
+ * writes argv (scratch of ours); the signal pipe is close-on-exec and the exec
+ * resets the caught SIGCHLD, and a handler that runs meanwhile only writes a byte
+ * to the signal pipe. */
 static _Noreturn void child(int msg, int out, const char *domain)
 {
 	const char *r = st.cmd.rcpt.s;
 	size_t i;
-	sig_pipe_close();
-	sig_default(SIGCHLD);
 	if (!fd_move(0, msg) || !fd_copy(1, out) || !fd_move(2, out))
 		_exit(111);
 	st.argv[0] = "qmail-remote";
@@ -138,6 +140,16 @@ static _Noreturn void child(int msg, int out, const char *domain)
 	execv(st.remote, (char *const *)st.argv);
 	msg_put(1, "Unable to run ", st.remote, ": ", error_str(errno), ". (#4.3.0)\n", (char *)0);
 	_exit(111);
+}
+
+/* spawn - vfork a child that becomes qmail-remote (no copy of our memory for an
+ * exec, once per delivery); its pid, or -1 */
+static pid_t spawn(int msg, int out, const char *domain)
+{
+	pid_t pid = vfork();
+	if (pid == 0)
+		child(msg, out, domain);
+	return pid;
 }
 
 /* domains - check the recipients: 1 all at one domain (its offset in rcpt in *dom),
@@ -206,9 +218,7 @@ static void start(void)
 		say(n, 'Z', "qmail-rspawn is unable to make a pipe. (#4.3.0)\n");
 		return;
 	}
-	s->pid = fork();
-	if (s->pid == 0)
-		child(msg, p[1], st.cmd.rcpt.s + dom);
+	s->pid = spawn(msg, p[1], st.cmd.rcpt.s + dom);
 	close(msg);
 	close(p[1]);
 	if (s->pid == -1) {
