@@ -52,8 +52,8 @@ MUSL_TRIPLET := $(subst -gnu,-musl,$(shell $(firstword $(CC_CMD)) -dumpmachine 2
 MUSL_LIB := /usr/lib/$(MUSL_TRIPLET)
 MUSL_INC := /usr/include/$(MUSL_TRIPLET)
 STATIC_LIBC := $(if $(and $(wildcard $(MUSL_LIB)/rcrt1.o),$(wildcard $(MUSL_INC)/stdio.h)),musl,glibc)
-# With musl, qmail-queue (run once per message) is static too: its only lookups are
-# the three getpwnam calls that choose the wording of its Received line, which musl
+# With musl, qmail-queue (run once per message) is static too: its only lookup is
+# the getpwuid call that chooses the wording of its Received line, which musl
 # answers from /etc/passwd (and nscd) without NSS modules.
 STATIC_MUSL := qmail-queue
 STATIC := $(if $(filter 1,$(SAN)),,$(STATIC_PROGS) \

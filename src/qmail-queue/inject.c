@@ -63,7 +63,8 @@ static int fail(inject *in, int code)
 }
 
 /* invoked_by - the Received wording for the real uid: "by alias", "from network",
- * "for bounce", else "by uid N" */
+ * "for bounce", else "by uid N"; one look at the password file (the account of
+ * uid, by name), not one per wording */
 static int invoked_by(sa *line, uid_t uid)
 {
 	static const struct {
@@ -74,12 +75,11 @@ static int invoked_by(sa *line, uid_t uid)
 		{auto_userd, "from network"},
 		{auto_users, "for bounce"},
 	};
+	struct passwd *pw = getpwuid(uid);
 	size_t i;
-	for (i = 0; i < sizeof who / sizeof who[0]; ++i) {
-		struct passwd *pw = getpwnam(who[i].user);
-		if (pw && pw->pw_uid == uid)
+	for (i = 0; pw && i < sizeof who / sizeof who[0]; ++i)
+		if (!strcmp(pw->pw_name, who[i].user))
 			return sa_cats(line, who[i].text);
-	}
 	return sa_cats(line, "by uid ") && sa_catu(line, uid);
 }
 
