@@ -2,14 +2,16 @@
  * clean.c - qmail-send's side of qmail-clean, which removes the files qmail-send
  * may not (todo/, intd/ and mess/ belong to qmailq): requests, one or a batch at a
  * time, each answered by one byte. The main loop does not wait for the answers to
- * its removals (todo entries of preprocessed messages, files of finished ones): the
- * requests are sent and each answer is read when the loop sees it arrive
- * (clean_answers), so qmail-clean's work, its sync of todo/ included, overlaps with
- * ours; what an answer allows (scheduling a preprocessed message) happens only
- * then. At most CLEAN_PENDMAX are outstanding, and a request that needs its answer
- * at once first reads every outstanding one (qmail-clean answers in order). Also the sweep for
- * stale files, run at startup and every CLEAN_EVERY seconds, one directory per call so deliveries
- * go on meanwhile: mess/SPLIT/ID not read for STALE_AGE, with neither info nor todo: a qmail-queue
+ * its removals (todo entries of preprocessed messages, files of finished ones):
+ * the requests are sent and each answer is read when the loop sees it arrive
+ * (clean_answers), so qmail-clean's work, its sync of todo/ included, overlaps
+ * with ours; what an answer allows (scheduling a preprocessed message) happens
+ * only then. At most CLEAN_PENDMAX are outstanding, and a request that needs its
+ * answer at once first reads every outstanding one (qmail-clean answers in order).
+ *
+ * Also the sweep for stale files, run at startup and every CLEAN_EVERY seconds,
+ * one directory per call so deliveries go on meanwhile:
+ *   mess/SPLIT/ID not read for STALE_AGE, with neither info nor todo: a qmail-queue
  *     died before linking todo/ID; qmail-clean removes it (and intd/ID)
  *   bounce/ID without info/SPLIT/ID: left over from a message already removed
  * STALE_AGE exceeds qmail-queue's own 24 hour limit, so a slow injection is never
