@@ -33,7 +33,7 @@
 
 #include "../qmail-getpw/getpw.h"
 
-#define ASKMAX SPAWN_ADDRMAX          /* longest local part asked about */
+#define ASKMAX (SPAWN_ADDRMAX + 1)    /* beyond any local part of a command */
 #define ANSMAX (USERS_DATAMAX + 4096) /* longest answer: the fields, or a reason */
 
 /* lookup_cdb - local in users/cdb: 1 found (into pw), 0 no users/cdb or no

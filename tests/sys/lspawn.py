@@ -385,6 +385,10 @@ def test_lspawn(p, u, alias):
     R.eq([f.get(k) for k in ("uid", "user", "home", "local", "ext")],
          [str(a.pw_uid), alias, p.path("alias"), "nosuchqtuser", "nosuchqtuser"],
          "lspawn: unknown user: alias")
+    rep = ls.deliver("q" * 4000 + "@h")
+    f = fields(rep[2] if rep else "")
+    R.eq([rep and rep[1], f.get("uid"), f.get("user")], ["K", str(a.pw_uid), alias],
+         "lspawn: a 4000-byte local part is asked about too: alias")
     rep = ls.deliver("a@b@h")
     f = fields(rep[2] if rep else "")
     R.eq([f.get("local"), f.get("ext"), f.get("host")], ["a@b", "a@b", "h"],
