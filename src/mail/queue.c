@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -54,14 +55,24 @@ int queue_known(char *path, uint64_t id)
 
 /* queue_trigger - wake qmail-send through lock/trigger (relative to the queue, the
  * current directory); errors do not matter: it also looks by time, and a full FIFO
- * already holds a wake-up */
+ * already holds a wake-up. SIGPIPE is ignored meanwhile: qmail-send reopens the
+ * FIFO now and then, and a write between its close and its open would otherwise
+ * kill the caller, qmail-queue, after the message was queued (its caller would
+ * then report a failure and the message could be sent again). */
 void queue_trigger(void)
 {
+	struct sigaction ign, old;
 	int fd = open("lock/trigger", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd == -1)
 		return;
-	if (write(fd, "", 1) == -1) {
-		/* nobody reads, or the FIFO is full: either way qmail-send will look */
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	if (sigaction(SIGPIPE, &ign, &old) == 0) {
+		if (write(fd, "", 1) == -1) {
+			/* nobody reads, or the FIFO is full: either way qmail-send will look */
+		}
+		sigaction(SIGPIPE, &old, 0);
 	}
 	close(fd);
 }

@@ -94,4 +94,15 @@ eq "closed fd 0: exit 54" "$?" 54
 eq "closed fd 0: nothing left" "$(files)" "$before"
 QMAILQUEUE=/bin/false as nobody "$tmp/env"
 eq "QMAILQUEUE is ignored by qmail-queue itself" "$?" 0
+
+# qmail-send reopens lock/trigger now and then: a reader that goes away between
+# qmail-queue's open of the FIFO and its write must not kill it with SIGPIPE after
+# the message is queued (its caller would report a failure, and the message could
+# come twice). strace makes the write to the trigger fail so, every time.
+before=$(ls "$Q/queue/todo" | wc -l)
+strace -f -qq -o /dev/null -u nobody -P "$Q/queue/lock/trigger" \
+	-e trace=write -e inject=write:error=EPIPE:signal=SIGPIPE \
+	"$Q/bin/qmail-queue" < "$tmp/msg" 1< "$tmp/env"
+eq "trigger write fails with EPIPE and SIGPIPE: still exit 0" "$?" 0
+eq "... and the message is queued" "$(ls "$Q/queue/todo" | wc -l)" "$((before + 1))"
 finish
