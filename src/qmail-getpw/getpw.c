@@ -122,8 +122,9 @@ int getpw_find(const char *local, sa *out)
 	/* the alias home is QMAILHOME/alias as installed, whatever passwd says, so
 	 * that every installation (and a private test install) has its own aliases */
 	if (!sa_cats(&home, auto_qmail) || !sa_cats(&home, "/alias") || !sa_0(&home))
-		return why(out, QLX_NOMEM, "", "", 0);
-	code = fields(out, pw, home.s, "-", local);
+		code = why(out, QLX_NOMEM, "", "", 0);
+	else
+		code = fields(out, pw, home.s, "-", local);
 	sa_free(&home);
 	return code;
 }

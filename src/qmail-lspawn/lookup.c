@@ -110,7 +110,6 @@ static int start(lookup *l)
 	}
 	close(s[1]);
 	l->fd = s[0];
-	l->pid = pid;
 	return 1;
 }
 
@@ -119,7 +118,6 @@ static int start(lookup *l)
 int lookup_init(lookup *l, uid_t uid, gid_t gid)
 {
 	l->fd = -1;
-	l->pid = 0;
 	l->uid = uid;
 	l->gid = gid;
 	l->cdb.len = 0;
@@ -169,7 +167,7 @@ int lookup_answer(lookup *l, users_pw *pw, sa *why)
 	}
 	why->len = 0;
 	if (a[0] == 0) {
-		if (users_pw_parse(pw, a + 1, (size_t)r - 1, 1))
+		if ((size_t)r - 1 <= USERS_DATAMAX && users_pw_parse(pw, a + 1, (size_t)r - 1, 1))
 			return 0;
 		return sa_cats(why, "the lookup process sent a malformed record") && sa_0(why)
 			       ? QLX_USAGE
@@ -192,5 +190,4 @@ void lookup_end(lookup *l)
 	if (l->fd >= 0)
 		close(l->fd);
 	l->fd = -1;
-	l->pid = 0;
 }

@@ -15,7 +15,6 @@
 
 typedef struct lookup_s {
 	int fd;    /* our end of the socket, or -1 when no process runs */
-	pid_t pid; /* the process, or 0 */
 	uid_t uid; /* it runs as this user (qmailp) */
 	gid_t gid; /* and group (nofiles) */
 	sa cdb;    /* QMAILHOME/users/cdb */

@@ -38,7 +38,6 @@
 #include "alloc.h"
 #include "envcheck.h"
 #include "error.h"
-#include "file.h"
 #include "fmt.h"
 #include "queue.h"
 #include "scan.h"
