@@ -81,12 +81,16 @@ typedef struct envinfo_s {
 } envinfo;
 
 /* trigger_open - (re)open lock/trigger; opening anew clears the end-of-file
- * condition a writer leaves behind, so poll reports only new pulls */
+ * condition a writer leaves behind, so poll reports only new pulls. A pull that
+ * was still unread goes with the old descriptor (the loop does not poll the
+ * trigger while a todo scan is pending, which a busy batch delays), and it may
+ * have been for a request in ctl/: ctl/ is looked at too. */
 static void trigger_open(send *s)
 {
 	if (s->trigfd >= 0)
 		close(s->trigfd);
 	s->trigfd = open("lock/trigger", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	s->ctl_trig = 1;
 }
 
 /* todo_scan - reopen the trigger, then list todo/ into the backlog */

@@ -224,7 +224,7 @@ class Log:
 class Send:
     """qmail-send wired to qmail-clean and two fake spawners, as qmail-start does."""
 
-    def __init__(self, llimit=5, rlimit=200, env=None, spawners=True, trace=None):
+    def __init__(self, llimit=5, rlimit=200, env=None, spawners=True, trace=None, strace=None):
         pipes = [os.pipe() for _ in range(7)]
         (log_r, log_w), (lc_r, lc_w), (lr_r, lr_w), (rc_r, rc_w), (rr_r, rr_w), \
             (cc_r, cc_w), (cr_r, cr_w) = pipes
@@ -251,8 +251,10 @@ class Send:
         e.update(env or {})
         cmd = [BIN + '/qmail-send']
         if trace:
-            # -f: qmail-send issues its fsyncs on the C library's aio helper threads
+            # -f: qmail-send issues a todo batch's fsyncs on threads of its own (syncq)
             cmd = ['strace', '-f', '-y', '-o', trace, '-e', 'trace=fsync,write'] + cmd
+        elif strace:
+            cmd = ['strace', '-f', '-qq', '-o', '/dev/null'] + strace + cmd
         self.p = subprocess.Popen(cmd, preexec_fn=wire, close_fds=False, env=e)
         PROCS.append(self.p)
         for r, w in pipes:
@@ -638,6 +640,32 @@ def test_order():
         check(bool(at) and bool(req) and at[0] < req[0], 'trace: fsync of %s before the todo request' % w[:-1])
 
 
+def test_ctl_pull():
+    """A pull of the trigger for a ctl/ request that comes while a todo batch is
+    still being synced, with a second todo pull already seen, is not lost when the
+    todo scan after the batch reopens the trigger (every fsync delayed by strace)."""
+    os.makedirs(Q + '/ctl', exist_ok=True)
+    s = Send(strace=['-e', 'trace=fsync', '-e', 'inject=fsync:delay_enter=1500000'])
+    L = s.log
+    L.wait(r'status: local 0/5 remote 0/20')
+    mark = L.mark()
+    a = inject(b'a@b.example', [b'ok30@test.example'])
+    check(L.wait(r'new msg %d' % a, start=mark) is not None, 'slow batch: A is being preprocessed')
+    time.sleep(0.3)
+    inject(b'a@b.example', [b'ok31@test.example'])  # a todo pull while A's batch is busy
+    time.sleep(0.3)
+    write('%s/ctl/%d.%d' % (Q, int(time.time() * 1e6), os.getpid()), b'hold 999999999\n', 0o600)
+    pull()
+    check(L.wait(r'warning: hold request for msg 999999999: no such message', 20, mark) is not None,
+          'a ctl/ request pulled during a busy todo batch is carried out')
+    end = time.time() + 5
+    while os.listdir(Q + '/ctl') and time.time() < end:
+        time.sleep(0.05)
+    check(os.listdir(Q + '/ctl') == [], 'and removed')
+    s.stop()
+    os.rmdir(Q + '/ctl')
+
+
 def main():
     os.makedirs(BASE)
     try:
@@ -649,6 +677,7 @@ def main():
         make_queue()
         test_clean()
         test_send()
+        test_ctl_pull()
         reports = [f for f in os.listdir(WORK) if f.startswith('asan')]
         for f in reports:
             print(open(os.path.join(WORK, f)).read()[:3000])
