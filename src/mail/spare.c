@@ -8,9 +8,14 @@
  * a busy queue spends its file-system time: ext4 without a journal skips every
  * inode freed in the last minutes (recently_deleted), one buffer lookup each, so
  * under load each creation scans thousands of them. A file taken from a pool is a
- * link, an unlink and an open; a file given back is an lstat, a truncate, a link
- * and an unlink.
- *
+ * link, an unlink and an open; a file given back is an lstat, a link and an
+ * unlink. Its blocks are freed too, up to the first: on a file system mounted with
+ * discard every freed block is a discard request the freeing process waits for
+ * (0.1 ms each here, four per message), and every new block an allocation that the
+ * file's fsync then writes; so a file keeps its first SPARE_KEEP bytes in the pool,
+ * and whoever takes it writes over them and cuts the file where it stopped writing
+ * (spare_cut) before it syncs it.
+
  * A pool is a directory of at most SPARE_SLOTS files named 0, 1, ... A file moves
  * by a link to its new name (which fails when that name exists, so a give never
  * replaces a file already in a slot) and an unlink of its old one. Of several
@@ -27,15 +32,19 @@
  * or where one is not.
  *
  * Safety rules:
- *  - a file is given only when it is a regular file with one link, and it is
- *    emptied before it enters the pool (a file in a slot may be taken at any
- *    moment, so nothing may touch it there);
+ *  - a file is given only when it is a regular file with one link, and it is cut
+ *    to at most SPARE_KEEP bytes before it enters the pool (a file in a slot may
+ *    be taken at any moment, so nothing may touch it there);
  *  - a taken file is checked again once it is ours (regular, one link, owned by
  *    our euid: a file with a second name, left by a crash between a link and its
- *    unlink or still being given, is refused), emptied if a crash left it with
- *    data, given the mode a new file would have and the current times
- *    (qmail-clean and qmail-send judge age by them); anything else is unlinked
- *    and the caller creates a new file;
+ *    unlink or still being given, is refused), given the mode a new file would
+ *    have and the current times (qmail-clean and qmail-send judge age by them);
+ *    anything else is unlinked and the caller creates a new file. It still holds
+ *    an earlier file's bytes: the caller writes from offset 0 and calls
+ *    spare_cut before its fsync, so the synced file is exactly what it wrote
+ *    whatever it took (and a new file is cut at its end, which changes nothing);
+ *    the bytes are those of a finished queue file of the same pool, which only
+ *    the pool's owner can read;
  *  - the callers take a file only under a name that nothing reads before they have
  *    written and synced it (pid/, intd/, and qmail-send's files while todo/ID still
  *    exists), so a crash between the move and the write leaves nothing that is
@@ -150,14 +159,13 @@ static void slot(char *s, const char *pool, unsigned n)
 	s[len + fmt_u64(s + len, n)] = 0;
 }
 
-/* fit - make the file on fd, just taken, fit for use as a new file of mode; 1 yes */
+/* fit - make the file on fd, just taken, fit for use as a new file of mode (its
+ * bytes stay until spare_cut); 1 yes */
 static int fit(int fd, mode_t mode)
 {
 	struct stat st;
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
 	    st.st_uid != geteuid())
-		return 0;
-	if (st.st_size && ftruncate(fd, 0) == -1)
 		return 0;
 	if ((st.st_mode & 07777) != mode && fchmod(fd, mode) == -1)
 		return 0;
@@ -211,9 +219,11 @@ static int claim_listed(spare *sp, const char *dst)
 }
 
 /* spare_take - move a file from the pool to dst, which must not exist, and open it
- * for writing: empty, of mode, with the current times. The descriptor (close-on-
- * exec), or -1 when the pool has none to give or the file was unfit; dst does not
- * exist then, and the caller creates it. */
+ * for writing at offset 0: of mode, with the current times, and with up to
+ * SPARE_KEEP bytes of an earlier file that the caller writes over and then cuts
+ * off with spare_cut. The descriptor (close-on-exec), or -1 when the pool has none
+ * to give or the file was unfit; dst does not exist then, and the caller creates
+ * it. */
 int spare_take(spare *sp, const char *dst, mode_t mode)
 {
 	int fd;
@@ -228,9 +238,17 @@ int spare_take(spare *sp, const char *dst, mode_t mode)
 	return -1;
 }
 
-/* spare_give - retire path: empty it and move it into the pool, or unlink it when
- * it is not a plain file with one link or no slot is free. 1 when path is gone, 0
- * when it is still there (errno set). */
+/* spare_cut - end the file on fd, written from offset 0, where the writing stopped:
+ * the bytes of a taken file's earlier life past it go; 1 done, 0 with errno */
+int spare_cut(int fd)
+{
+	off_t at = lseek(fd, 0, SEEK_CUR);
+	return at != -1 && ftruncate(fd, at) == 0;
+}
+
+/* spare_give - retire path: cut it to its first SPARE_KEEP bytes and move it into
+ * the pool, or unlink it when it is not a plain file with one link or no slot is
+ * free. 1 when path is gone, 0 when it is still there (errno set). */
 int spare_give(spare *sp, const char *path)
 {
 	char s[QUEUE_PATHMAX];
@@ -238,7 +256,8 @@ int spare_give(spare *sp, const char *path)
 	unsigned looked, n;
 	if (lstat(path, &st) == -1)
 		return errno == ENOENT;
-	if (S_ISREG(st.st_mode) && st.st_nlink == 1 && (!st.st_size || truncate(path, 0) == 0))
+	if (S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+	    (st.st_size <= SPARE_KEEP || truncate(path, SPARE_KEEP) == 0))
 		for (looked = 0; (n = next(sp, looked, 0)) < SPARE_SLOTS; ++looked) {
 			slot(s, sp->pool, n);
 			if (move(path, s) == 0) {

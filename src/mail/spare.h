@@ -1,8 +1,9 @@
 /*
- * spare.h - pools of spare queue files: a finished queue file is emptied and kept
- * in a pool directory instead of being unlinked, and the next queue file is taken
- * from the pool instead of being created, so the file system allocates and frees
- * no inode per message (see spare.c for why, and for the safety rules).
+ * spare.h - pools of spare queue files: a finished queue file is cut to its first
+ * block and kept in a pool directory instead of being unlinked, and the next queue
+ * file is taken from the pool instead of being created, so the file system
+ * allocates and frees no inode and no block per message (see spare.c for why, and
+ * for the safety rules).
  */
 #ifndef SPARE_H
 #define SPARE_H
@@ -14,6 +15,7 @@
 
 #define SPARE_SLOTS  1024 /* a pool holds at most this many files: POOL/0 .. POOL/1023 */
 #define SPARE_PROBES 8    /* slots looked at per take or give without a map */
+#define SPARE_KEEP   4096 /* bytes a file keeps in a pool: its first block stays */
 
 typedef struct spare_s {
 	char pool[QUEUE_PATHMAX];        /* the pool directory, relative to the queue */
@@ -26,6 +28,7 @@ void spare_init(spare *sp, const char *pool, unsigned hint);
 void spare_part(spare *sp, const char *pool, uint64_t part, unsigned hint);
 void spare_map(spare *sp);
 int spare_take(spare *sp, const char *dst, mode_t mode);
+int spare_cut(int fd);
 int spare_give(spare *sp, const char *path);
 
 #endif

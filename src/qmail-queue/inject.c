@@ -141,7 +141,7 @@ static int write_message(inject *in)
 	r = buf_copy(&in->out, &in->in);
 	if (r == -1)
 		return 54;
-	if (r != 1 || !buf_flush(&in->out))
+	if (r != 1 || !buf_flush(&in->out) || !spare_cut(in->messfd))
 		return 53;
 	return 0;
 }
@@ -211,7 +211,7 @@ static int write_envelope(inject *in)
 		if (r)
 			return r;
 	}
-	if (!buf_flush(&in->out))
+	if (!buf_flush(&in->out) || !spare_cut(in->intdfd))
 		return 53;
 	return 0;
 }

@@ -172,10 +172,11 @@ static int out_create(send *s, outf *o, const char *dir, uint64_t id)
 	return 1;
 }
 
-/* out_flush - write out o's buffer; the file stays open for the batch's fsync */
+/* out_flush - write out o's buffer and end the file there (a spare's earlier bytes
+ * go); the file stays open for the batch's fsync */
 static int out_flush(outf *o)
 {
-	if (buf_flush(&o->b))
+	if (buf_flush(&o->b) && spare_cut(o->fd))
 		return 1;
 	log_put("warning: trouble writing to ", o->path, ": ", error_str(errno), NULL);
 	return 0;

@@ -288,10 +288,10 @@ R.ok(wait_for(lambda: re.search(r"^end msg %d$" % S, since(S), re.M), 10), "S en
 R.ok(not os.path.exists(path("hold", S)), "S's hold marker went with it")
 R.eq(os.listdir(os.path.join(Q, "hold")), [], "hold/ is empty")
 
-# The spare queue files are in use: the finished messages left their files, emptied,
-# in the pools, and the next message's number is the inode of a spare from the
-# part of qpool/ its qmail-queue's pid picks (each part is given one spare first, so
-# that whichever it picks has one).
+# The spare queue files are in use: the finished messages left their files, cut to
+# their first block, in the pools, and the next message's number is the inode of a
+# spare from the part of qpool/ its qmail-queue's pid picks (each part is given a
+# spare first, so that whichever it picks has one).
 
 
 def spares(d):
@@ -307,19 +307,34 @@ for k in parts:
     pools["qpool"].update(spares(os.path.join(Q, "qpool", k)))
 R.ok(pools["qpool"], "qmail-clean kept finished mess and intd files in qpool/")
 R.ok(pools["sspare"], "qmail-send kept finished info, local and remote files in sspare/")
-R.eq(sorted(set(pools["qpool"].values()) | set(pools["sspare"].values())), [0],
-     "every spare is empty")
+R.ok(max(list(pools["qpool"].values()) + list(pools["sspare"].values())) <= 4096,
+     "every spare keeps at most its first 4096 bytes")
+# A spare still holds an earlier file's bytes, which the next writer writes over and
+# cuts off: fill every qmail-queue spare with junk longer than P's files
+JUNK = b"stale " * 600
 for k in parts:
     d = os.path.join(Q, "qpool", k)
-    if not os.listdir(d):
-        f = os.path.join(d, "1000")
-        open(f, "w").close()
+    for n in os.listdir(d) or ["1000"]:
+        f = os.path.join(d, n)
+        with open(f, "wb") as fh:
+            fh.write(JUNK)
         os.chown(f, UQ, -1)
-        pools["qpool"][os.stat(f).st_ino] = 0
+        pools["qpool"][os.stat(f).st_ino] = len(JUNK)
 before = ids()
 R.ok(queue("postmaster@" + ME, ["p@dead.example"]) == 0, "queued P")
 PM = newid(before)
 R.ok(PM in pools["qpool"], "P's number is the inode of a spare from qpool/")
+with open(path("mess", PM), "rb") as fh:
+    pm = fh.read()
+R.ok(pm.startswith(b"Received: (qmail ") and pm.endswith(b"\n\nbody\n") and b"stale" not in pm,
+     "P's message is exactly what was queued, none of the spare's old bytes")
+R.ok(wait_for(lambda: os.path.exists(path("remote", PM)), 10), "P preprocessed")
+with open(path("info", PM), "rb") as fh:
+    R.eq(fh.read(), b"Fpostmaster@" + ME.encode() + b"\0", "P's info holds its sender alone")
+with open(path("remote", PM), "rb") as fh:
+    R.eq(fh.read(), b"Tp@dead.example\0", "P's remote holds its recipient alone")
+R.ok("truncated record" not in since(PM) and "malformed" not in since(PM),
+     "P's envelope read cleanly")
 R.eq(qctl("remove", PM)[0], 0, "P removed")
 
 # errors

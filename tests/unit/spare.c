@@ -1,6 +1,7 @@
-/* spare.c - tests for the pools of spare queue files: a given file comes back
- * empty, with the asked mode and fresh times; only plain files with one link enter
- * a pool; a full, missing or unfit pool falls back to unlink and create */
+/* spare.c - tests for the pools of spare queue files: a given file keeps at most
+ * its first SPARE_KEEP bytes and comes back with the asked mode and fresh times,
+ * and what the taker writes and cuts is exactly the file; only plain files with one
+ * link enter a pool; a full, missing or unfit pool falls back to unlink and create */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -62,7 +63,7 @@ static void t_round_trip(void)
 	i = ino("work/old");
 	T_EQ_U(spare_give(&sp, "work/old"), 1);
 	T_OK(!exists("work/old"));
-	T_OK(stat("pool/5", &st) == 0 && st.st_size == 0); /* emptied before it went in */
+	T_OK(stat("pool/5", &st) == 0 && st.st_size == 15); /* small: kept as it was */
 	T_EQ_U(utimensat(AT_FDCWD, "pool/5", (const struct timespec[]){{1, 0}, {1, 0}}, 0), 0);
 	T_EQ_U(sp.hint, 6); /* moved past the slot used */
 	sp.hint = 5;
@@ -70,11 +71,48 @@ static void t_round_trip(void)
 	T_OK(fd != -1);
 	T_OK(!exists("pool/5"));
 	T_EQ_U(ino("work/new"), i);
-	T_OK(fstat(fd, &st) == 0 && (st.st_mode & 07777) == 0644 && st.st_size == 0);
+	T_OK(fstat(fd, &st) == 0 && (st.st_mode & 07777) == 0644 && st.st_size == 15);
 	T_OK(st.st_atime > 1 && st.st_mtime > 1); /* fresh times: age is judged by them */
-	T_EQ_U(write(fd, "x", 1), 1);
+	T_EQ_U(write(fd, "x", 1), 1);             /* written from offset 0 over the old bytes */
+	T_EQ_U(spare_cut(fd), 1);
+	T_OK(fstat(fd, &st) == 0 && st.st_size == 1);
 	T_EQ_U(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
 	close(fd);
+}
+
+/* t_keep - a large file keeps only its first SPARE_KEEP bytes in the pool, a cut
+ * beyond them lengthens nothing, and a new file cut where it was written stays */
+static void t_keep(void)
+{
+	static char big[3 * SPARE_KEEP + 5];
+	spare sp;
+	struct stat st;
+	int fd;
+	to_queue("q9");
+	spare_init(&sp, "pool", 0);
+	memset(big, 'm', sizeof big - 1);
+	put("work/big", big, 0600);
+	T_EQ_U(spare_give(&sp, "work/big"), 1);
+	T_OK(stat("pool/0", &st) == 0 && st.st_size == SPARE_KEEP);
+	T_OK(st.st_blocks <= SPARE_KEEP / 512); /* the blocks past the first are freed */
+	fd = spare_take(&sp, "work/next", 0600);
+	T_OK(fd != -1);
+	if (fd == -1)
+		return;
+	T_EQ_U(write(fd, big, SPARE_KEEP + 7), SPARE_KEEP + 7); /* longer than it was */
+	T_EQ_U(spare_cut(fd), 1);
+	T_OK(fstat(fd, &st) == 0 && st.st_size == SPARE_KEEP + 7);
+	T_EQ_U(lseek(fd, 0, SEEK_SET), 0);
+	T_EQ_U(spare_cut(fd), 1); /* nothing written: nothing left */
+	T_OK(fstat(fd, &st) == 0 && st.st_size == 0);
+	close(fd);
+	fd = open("work/fresh", O_WRONLY | O_CREAT | O_EXCL, 0600);
+	T_OK(fd != -1);
+	T_EQ_U(write(fd, "abc", 3), 3);
+	T_EQ_U(spare_cut(fd), 1);
+	T_OK(fstat(fd, &st) == 0 && st.st_size == 3);
+	close(fd);
+	T_EQ_U(spare_cut(-1), 0);
 }
 
 static void t_unfit_given(void)
@@ -114,12 +152,13 @@ static void t_unfit_taken(void)
 		struct stat st;
 		T_OK(stat("work/keep", &st) == 0 && st.st_size == 5 && st.st_nlink == 1);
 	}
-	put("pool/1", "left by a crash", 0600); /* data in a slot: emptied when taken */
+	put("pool/1", "left by a crash", 0600); /* whatever it holds, the cut ends it */
 	fd = spare_take(&sp, "work/new", 0600);
 	T_OK(fd != -1);
 	{
 		struct stat st;
-		T_OK(fd != -1 && fstat(fd, &st) == 0 && st.st_size == 0);
+		T_OK(fd != -1 && write(fd, "ok", 2) == 2 && spare_cut(fd) == 1);
+		T_OK(fd != -1 && fstat(fd, &st) == 0 && st.st_size == 2);
 	}
 	if (fd != -1)
 		close(fd);
@@ -216,8 +255,13 @@ static void t_mapped(void)
 }
 
 const t_case t_cases[] = {
-	T_CASE(t_round_trip),  T_CASE(t_unfit_given),
-	T_CASE(t_unfit_taken), T_CASE(t_full_or_missing),
-	T_CASE(t_listed),      T_CASE(t_mapped),
-	T_CASE(t_part),        T_END,
+	T_CASE(t_round_trip),
+	T_CASE(t_unfit_given),
+	T_CASE(t_unfit_taken),
+	T_CASE(t_full_or_missing),
+	T_CASE(t_listed),
+	T_CASE(t_mapped),
+	T_CASE(t_part),
+	T_CASE(t_keep),
+	T_END,
 };
