@@ -224,7 +224,8 @@ class Log:
 class Send:
     """qmail-send wired to qmail-clean and two fake spawners, as qmail-start does."""
 
-    def __init__(self, llimit=5, rlimit=200, env=None, spawners=True, trace=None, strace=None):
+    def __init__(self, llimit=5, rlimit=200, env=None, spawners=True, trace=None, strace=None,
+                 clean_strace=None):
         pipes = [os.pipe() for _ in range(7)]
         (log_r, log_w), (lc_r, lc_w), (lr_r, lr_w), (rc_r, rc_w), (rr_r, rr_w), \
             (cc_r, cc_w), (cr_r, cr_w) = pipes
@@ -237,7 +238,10 @@ class Send:
             self.procs.append(subprocess.Popen(
                 [sys.executable, me, '--spawner', WORK + '/remote.log', str(rlimit), WORK, 'list'],
                 stdin=rc_r, stdout=rr_w))
-            self.procs.append(subprocess.Popen([BIN + '/qmail-clean'], stdin=cc_r, stdout=cr_w))
+            clean = [BIN + '/qmail-clean']
+            if clean_strace:
+                clean = ['strace', '-qq', '-o', '/dev/null'] + clean_strace + clean
+            self.procs.append(subprocess.Popen(clean, stdin=cc_r, stdout=cr_w))
         PROCS.extend(self.procs)
         wires = [log_w, lc_w, lr_r, rc_w, rr_r, cc_w, cr_r]
 
@@ -666,6 +670,40 @@ def test_ctl_pull():
     os.rmdir(Q + '/ctl')
 
 
+def test_ctl_pending():
+    """A removal asked for while qmail-clean has not yet answered for the message's
+    todo entry (its todo/ sync delayed by strace) waits for the answer, then removes
+    the message once and cleanly."""
+    os.makedirs(Q + '/ctl', exist_ok=True)
+    s = Send(clean_strace=['-e', 'trace=fsync', '-e', 'inject=fsync:delay_enter=2000000'])
+    L = s.log
+    L.wait(r'status: local 0/5 remote 0/20')
+    mark = L.mark()
+    x = inject(b'a@b.example', [b'tmp40@test.example'])
+    check(L.wait(r'new msg %d' % x, start=mark) is not None, 'pending: X preprocessed')
+    time.sleep(0.3)  # the batch is synced; qmail-clean sits on the todo/ sync
+    asked = time.time()
+    write('%s/ctl/%d.%d' % (Q, int(asked * 1e6), os.getpid()), b'remove %d\n' % x, 0o600)
+    pull()
+    check(L.wait(r'end msg %d' % x, 20, mark) is not None, 'pending: X removed')
+    took = time.time() - asked
+    lines = L.since(mark)
+    check(lines.count('remove msg %d' % x) == 1 and lines.count('end msg %d' % x) == 1,
+          'pending: one removal, one end')
+    check(took >= 1.0, 'pending: the removal waited for qmail-clean\'s answer (%.1f s)' % took)
+    warn = [l for l in lines if l.startswith(('warning', 'alert')) and str(x) in l]
+    check(not warn, 'pending: no warnings about X %r' % warn[:3])
+    end = time.time() + 10
+    while not (gone(x) and os.listdir(Q + '/ctl') == []) and time.time() < end:
+        time.sleep(0.05)
+    left = [p for p in (qpath('mess', x), qpath('info', x), qpath('local', x), qpath('remote', x),
+                        qpath('todo', x, False), qpath('intd', x, False)) if os.path.exists(p)]
+    check(gone(x), 'pending: nothing of X is left %r' % left)
+    check(os.listdir(Q + '/ctl') == [], 'pending: the request is removed %r' % os.listdir(Q + '/ctl'))
+    s.stop()
+    os.rmdir(Q + '/ctl')
+
+
 def main():
     os.makedirs(BASE)
     try:
@@ -678,6 +716,7 @@ def main():
         test_clean()
         test_send()
         test_ctl_pull()
+        test_ctl_pending()
         reports = [f for f in os.listdir(WORK) if f.startswith('asan')]
         for f in reports:
             print(open(os.path.join(WORK, f)).read()[:3000])
