@@ -644,28 +644,42 @@ def test_order():
         check(bool(at) and bool(req) and at[0] < req[0], 'trace: fsync of %s before the todo request' % w[:-1])
 
 
+def ctl_start(**kw):
+    """qmail-send (Send(**kw)) on the queue with a ctl/ directory, once it is up:
+    (the Send, its log, the log's mark)"""
+    os.makedirs(Q + '/ctl', exist_ok=True)
+    s = Send(**kw)
+    s.log.wait(r'status: local 0/5 remote 0/20')
+    return s, s.log, s.log.mark()
+
+
+def ctl_request(data):
+    """a request in ctl/, as qmail-qctl makes it, and a pull of the trigger"""
+    write('%s/ctl/%d.%d' % (Q, int(time.time() * 1e6), os.getpid()), data, 0o600)
+    pull()
+
+
+def until(cond, timeout):
+    end = time.time() + timeout
+    while not cond() and time.time() < end:
+        time.sleep(0.05)
+    return cond()
+
+
 def test_ctl_pull():
     """A pull of the trigger for a ctl/ request that comes while a todo batch is
     still being synced, with a second todo pull already seen, is not lost when the
     todo scan after the batch reopens the trigger (every fsync delayed by strace)."""
-    os.makedirs(Q + '/ctl', exist_ok=True)
-    s = Send(strace=['-e', 'trace=fsync', '-e', 'inject=fsync:delay_enter=1500000'])
-    L = s.log
-    L.wait(r'status: local 0/5 remote 0/20')
-    mark = L.mark()
+    s, L, mark = ctl_start(strace=['-e', 'trace=fsync', '-e', 'inject=fsync:delay_enter=1500000'])
     a = inject(b'a@b.example', [b'ok30@test.example'])
     check(L.wait(r'new msg %d' % a, start=mark) is not None, 'slow batch: A is being preprocessed')
     time.sleep(0.3)
     inject(b'a@b.example', [b'ok31@test.example'])  # a todo pull while A's batch is busy
     time.sleep(0.3)
-    write('%s/ctl/%d.%d' % (Q, int(time.time() * 1e6), os.getpid()), b'hold 999999999\n', 0o600)
-    pull()
+    ctl_request(b'hold 999999999\n')
     check(L.wait(r'warning: hold request for msg 999999999: no such message', 20, mark) is not None,
           'a ctl/ request pulled during a busy todo batch is carried out')
-    end = time.time() + 5
-    while os.listdir(Q + '/ctl') and time.time() < end:
-        time.sleep(0.05)
-    check(os.listdir(Q + '/ctl') == [], 'and removed')
+    check(until(lambda: os.listdir(Q + '/ctl') == [], 5), 'and removed')
     s.stop()
     os.rmdir(Q + '/ctl')
 
@@ -674,17 +688,12 @@ def test_ctl_pending():
     """A removal asked for while qmail-clean has not yet answered for the message's
     todo entry (its todo/ sync delayed by strace) waits for the answer, then removes
     the message once and cleanly."""
-    os.makedirs(Q + '/ctl', exist_ok=True)
-    s = Send(clean_strace=['-e', 'trace=fsync', '-e', 'inject=fsync:delay_enter=2000000'])
-    L = s.log
-    L.wait(r'status: local 0/5 remote 0/20')
-    mark = L.mark()
+    s, L, mark = ctl_start(clean_strace=['-e', 'trace=fsync', '-e', 'inject=fsync:delay_enter=2000000'])
     x = inject(b'a@b.example', [b'tmp40@test.example'])
     check(L.wait(r'new msg %d' % x, start=mark) is not None, 'pending: X preprocessed')
     time.sleep(0.3)  # the batch is synced; qmail-clean sits on the todo/ sync
     asked = time.time()
-    write('%s/ctl/%d.%d' % (Q, int(asked * 1e6), os.getpid()), b'remove %d\n' % x, 0o600)
-    pull()
+    ctl_request(b'remove %d\n' % x)
     check(L.wait(r'end msg %d' % x, 20, mark) is not None, 'pending: X removed')
     took = time.time() - asked
     lines = L.since(mark)
@@ -693,9 +702,7 @@ def test_ctl_pending():
     check(took >= 1.0, 'pending: the removal waited for qmail-clean\'s answer (%.1f s)' % took)
     warn = [l for l in lines if l.startswith(('warning', 'alert')) and str(x) in l]
     check(not warn, 'pending: no warnings about X %r' % warn[:3])
-    end = time.time() + 10
-    while not (gone(x) and os.listdir(Q + '/ctl') == []) and time.time() < end:
-        time.sleep(0.05)
+    until(lambda: gone(x) and os.listdir(Q + '/ctl') == [], 10)
     left = [p for p in (qpath('mess', x), qpath('info', x), qpath('local', x), qpath('remote', x),
                         qpath('todo', x, False), qpath('intd', x, False)) if os.path.exists(p)]
     check(gone(x), 'pending: nothing of X is left %r' % left)
