@@ -15,7 +15,7 @@
  * file's fsync then writes; so a file keeps its first SPARE_KEEP bytes in the pool,
  * and whoever takes it writes over them and cuts the file where it stopped writing
  * (spare_cut) before it syncs it.
-
+ *
  * A pool is a directory of at most SPARE_SLOTS files named 0, 1, ... A file moves
  * by a link to its new name (which fails when that name exists, so a give never
  * replaces a file already in a slot) and an unlink of its old one. Of several

@@ -7,13 +7,13 @@
  * removed), '!' an unlink failed, 'x' the request is malformed. After removing
  * todo/ID it syncs the todo directory before answering '+': a todo entry that came
  * back after a crash would make qmail-send deliver the message twice; intd/ID, the
- * same inode, goes after that sync. "Remove" means: empty the file and keep it in
- * queue/qpool/SPLIT for qmail-queue to take (spare.c), or unlink it. Requests that
- * are already waiting when one has been read are carried out together (up to
- * BATCH), with one sync of todo/ for all of them before their answers, which go
- * out in order; one request alone is answered as soon as it is done. At startup and
- * every 30 requests it removes pid/ files whose atime is older than 36 hours, left by
- * a qmail-queue that died (qmail-queue gives up after 24 hours).
+ * same inode, goes after that sync. "Remove" means: cut the file to its first block
+ * and keep it in queue/qpool/SPLIT for qmail-queue to take (spare.c), or unlink it.
+ * Requests that are already waiting when one has been read are carried out together
+ * (up to BATCH), with one sync of todo/ for all of them before their answers, which
+ * go out in order; one request alone is answered as soon as it is done. At startup
+ * and every 30 requests it removes pid/ files whose atime is older than 36 hours,
+ * left by a qmail-queue that died (qmail-queue gives up after 24 hours).
  * DIAGNOSTICS: exit 0 when fd 0 ends; 111 when QMAILHOME/queue is unreachable or a
  * reply cannot be written; 112 when memory runs out.
  */
