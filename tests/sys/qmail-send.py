@@ -646,7 +646,9 @@ def test_order():
 
 def ctl_start(**kw):
     """qmail-send (Send(**kw)) on the queue with a ctl/ directory, once it is up:
-    (the Send, its log, the log's mark)"""
+    (the Send, its log, the log's mark); messages live a week again (test_send left
+    queuelifetime at 1 s, which would bounce a deferred message before its removal)"""
+    write(QMAIL + '/control/queuelifetime', '604800\n')
     os.makedirs(Q + '/ctl', exist_ok=True)
     s = Send(**kw)
     s.log.wait(r'status: local 0/5 remote 0/20')
@@ -698,7 +700,7 @@ def test_ctl_pending():
     took = time.time() - asked
     lines = L.since(mark)
     check(lines.count('remove msg %d' % x) == 1 and lines.count('end msg %d' % x) == 1,
-          'pending: one removal, one end')
+          'pending: one removal, one end %r' % [l for l in lines if str(x) in l])
     check(took >= 1.0, 'pending: the removal waited for qmail-clean\'s answer (%.1f s)' % took)
     warn = [l for l in lines if l.startswith(('warning', 'alert')) and str(x) in l]
     check(not warn, 'pending: no warnings about X %r' % warn[:3])
