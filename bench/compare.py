@@ -62,6 +62,12 @@ used in between. The end is read 0.5 s after the last delivery, so trailing
 work (queue cleanup) is counted. The clients (smtp-source) and the sink are not
 counted; in case 3 the sendmail processes are part of the system, so their
 rusage from wait4 (which includes qmail-inject/qmail-queue or postdrop) is added.
+Disk requests per message: the growth of the write and flush counters of the
+block device that holds the system's directory (/sys/dev/block/MAJ:MIN/stat, the
+partition's own counters when it is one) over the same span, divided by the
+messages (recipients in the rcpts case), in a second table. Everything else on the
+machine is idle during a case, so it is this system's traffic; the kernel counts
+each flush in both columns (a flush is also a write request).
 Everything it made is removed at the end (the postfix package stays installed).
 """
 import argparse
@@ -463,14 +469,28 @@ class PssPeak(threading.Thread):
         return self.peak
 
 
+def disk_counts(path):
+    """(write requests, flush requests) completed so far by the block device that
+    holds path, or None where the kernel does not tell (no /sys, no flush counters
+    before Linux 5.5)"""
+    st = os.stat(path)
+    try:
+        with open("/sys/dev/block/%d:%d/stat" % (os.major(st.st_dev), os.minor(st.st_dev))) as f:
+            v = [int(x) for x in f.read().split()]
+    except (OSError, ValueError):
+        return None
+    return (v[4], v[15]) if len(v) >= 17 else None
+
+
 def run_case(sysm, sink, case, n):
-    """One measurement: (seconds, cpu seconds, seconds to inject, peak PSS kB);
-    None for a timeout."""
+    """One measurement: (seconds, cpu seconds, seconds to inject, peak PSS kB,
+    (disk writes, disk flushes) or None); None for a timeout."""
     kind, conc = case
     empty_maildir(sysm.md)
     base = sink.count()
     extra = 0.0
     limit = max(120, n / 2)
+    d0 = disk_counts(sysm.top)
     c0 = tree_cpu(sysm.roots())
     pss = PssPeak(sysm.roots())
     t0 = time.monotonic()
@@ -510,7 +530,9 @@ def run_case(sysm, sink, case, n):
     t = time.monotonic() - t0
     time.sleep(0.5)
     cpu = tree_cpu(sysm.roots()) - c0 + extra
-    return (t if done else None), cpu, ti, pss.finish()
+    d1 = disk_counts(sysm.top)
+    disk = (d1[0] - d0[0], d1[1] - d0[1]) if d0 and d1 else None
+    return (t if done else None), cpu, ti, pss.finish(), disk
 
 
 def med(xs):
@@ -567,8 +589,8 @@ def main():
                 for s in order:
                     if case[0] == "qmtp" and not getattr(s, "qmtp_port", None):
                         continue
-                    t, cpu, ti, pss = run_case(s, sink, case, cn)
-                    res.setdefault((key, s.name), []).append((t, cpu, cn, pss))
+                    t, cpu, ti, pss, disk = run_case(s, sink, case, cn)
+                    res.setdefault((key, s.name), []).append((t, cpu, cn, pss, disk))
                     print("rep %d %-28s %-8s %s s (injected in %.2f s), cpu %.2f s, "
                           "peak PSS %d MB" % (rep + 1, name, s.name,
                                               "%.2f" % t if t else "TIMEOUT", ti, cpu,
@@ -598,9 +620,9 @@ def main():
         rate, cpu, pss = {}, {}, {}
         for nm in names:
             rs = res.get((key, nm), [])
-            rate[nm] = med([cn / t if t else None for t, _, cn, _ in rs])
-            cpu[nm] = med([c * 1000 / cn for t, c, cn, _ in rs if t])
-            pss[nm] = med([p / 1024 for t, _, _, p in rs if t])
+            rate[nm] = med([cn / t if t else None for t, _, cn, _, _ in rs])
+            cpu[nm] = med([c * 1000 / cn for t, c, cn, _, _ in rs if t])
+            pss[nm] = med([p / 1024 for t, _, _, p, _ in rs if t])
         row = "| %s |" % name + "".join(" %s |" % f(rate[x], 0) for x in names)
         for other in ("postfix", "base"):
             if other in names and "ours" in names:
@@ -608,6 +630,18 @@ def main():
                 row += " %s |" % f(r, 2)
         row += "".join(" %s |" % f(cpu[x], 2) for x in names)
         row += "".join(" %s |" % f(pss[x], 0) for x in names)
+        print(row)
+    print()
+    print("Disk requests per message (per recipient in the 1000-recipient case), medians")
+    head = "| case |" + "".join(" %s writes | %s flushes |" % (x, x) for x in names)
+    print(head)
+    print("|---|" + "---:|" * (head.count("|") - 2))
+    for key, case, name, frac in cases:
+        row = "| %s |" % name
+        for nm in names:
+            rs = [(d, cn) for t, _, cn, _, d in res.get((key, nm), []) if t and d]
+            row += " %s | %s |" % (f(med([d[0] / cn for d, cn in rs]), 1),
+                                   f(med([d[1] / cn for d, cn in rs]), 2))
         print(row)
 
 if __name__ == "__main__":
