@@ -5,6 +5,7 @@ Each test builds and installs a private copy of the suite into a temporary home
 as the real users, and removes all of it at the end. Every assertion prints
 "ok ..." or "FAIL ..."; finish() prints "N passed, N failed".
 """
+import atexit
 import glob
 import grp
 import os
@@ -91,6 +92,8 @@ class Prefix(Home):
         self.log = self.home + ".log"
         self.servlog = self.home + ".tcpserver.log"
         self.servers = []
+        self.cleaned = False
+        atexit.register(self.cleanup)  # a test that dies halfway leaves no daemon behind
         r = install(self.home)
         self.ready = r.returncode == 0
         if not self.ready:
@@ -165,6 +168,9 @@ class Prefix(Home):
             self.control("smtpdgreetdelay", "0\n")
 
     def cleanup(self):
+        if self.cleaned:
+            return
+        self.cleaned = True
         self.stop()
         for srv in self.servers:
             srv.stop()
