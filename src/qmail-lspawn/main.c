@@ -324,28 +324,27 @@ static void ask(unsigned n, int msgfd, const char *rcpt, size_t at, const char *
 	++st.busy;
 }
 
-/* answered - the lookup process answered (or ended): launch or fail the oldest
- * question's delivery, or every one in flight when it ended */
+/* answered - the lookup process answered (or ended): launch or fail the delivery
+ * of each question answered, oldest first, or of every one in flight when it ended */
 static void answered(void)
 {
-	int code;
-	unsigned n;
-	if (!st.askn)
-		return;
-	code = lookup_answer(&st.lk, &st.pw, &st.why);
-	if (code == LOOKUP_NONE)
-		return;
-	if (code == LOOKUP_GONE) {
-		lost();
-		return;
-	}
-	n = unasked();
-	if (code == 0)
-		launch(n, st.s[n].msgfd, st.s[n].rcpt.s, st.s[n].rcpt.s + st.s[n].at + 1,
-		       st.s[n].sender.s, &st.pw);
-	else {
-		close(st.s[n].msgfd);
-		lookup_failed(n, code, st.why.s);
+	while (st.askn) {
+		int code = lookup_answer(&st.lk, &st.pw, &st.why);
+		unsigned n;
+		if (code == LOOKUP_NONE)
+			return;
+		if (code == LOOKUP_GONE) {
+			lost();
+			return;
+		}
+		n = unasked();
+		if (code == 0)
+			launch(n, st.s[n].msgfd, st.s[n].rcpt.s, st.s[n].rcpt.s + st.s[n].at + 1,
+			       st.s[n].sender.s, &st.pw);
+		else {
+			close(st.s[n].msgfd);
+			lookup_failed(n, code, st.why.s);
+		}
 	}
 }
 
