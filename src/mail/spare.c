@@ -37,19 +37,21 @@
  *    be taken at any moment, so nothing may touch it there);
  *  - a taken file is checked again once it is ours (regular, one link, owned by
  *    our euid: a file with a second name, left by a crash between a link and its
- *    unlink or still being given, is refused), given the mode a new file would
- *    have and the current times (qmail-clean and qmail-send judge age by them);
- *    anything else is unlinked and the caller creates a new file. It still holds
+ *    unlink or still being given, is refused; under a name made from its inode
+ *    number, it must be that inode), given the mode a new file would have and
+ *    the current times (qmail-clean and qmail-send judge age by them); anything
+ *    else is unlinked and the caller creates a new file. It still holds
  *    an earlier file's bytes: the caller writes from offset 0 and calls
  *    spare_cut before its fsync, so the synced file is exactly what it wrote
  *    whatever it took (and a new file is cut at its end, which changes nothing);
  *    the bytes are those of a finished queue file of the same pool, which only
  *    the pool's owner can read;
  *  - the callers take a file only under a name that nothing reads before they have
- *    written and synced it (pid/, intd/, and qmail-send's files while todo/ID still
- *    exists), so a crash between the move and the write leaves nothing that is
- *    read as mail; and they give a file only when no other name of it can come
- *    back after a crash (qmail-clean gives intd/ID only after todo/ is synced).
+ *    written and synced it (pid/, mess/ and intd/ before todo/ID exists, and
+ *    qmail-send's files while todo/ID still exists), so a crash between the
+ *    move and the write leaves nothing that is read as mail; and they give a
+ *    file only when no other name of it can come back after a crash
+ *    (qmail-clean gives intd/ID only after todo/ is synced).
  */
 #include "spare.h"
 
@@ -160,62 +162,112 @@ static void slot(char *s, const char *pool, unsigned n)
 }
 
 /* fit - make the file on fd, just taken, fit for use as a new file of mode (its
- * bytes stay until spare_cut); 1 yes */
-static int fit(int fd, mode_t mode)
+ * bytes stay until spare_cut); with ino, it must be that inode; 1 yes */
+static int fit(int fd, mode_t mode, const uint64_t *ino)
 {
 	struct stat st;
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
-	    st.st_uid != geteuid())
+	    st.st_uid != geteuid() || (ino && (uint64_t)st.st_ino != *ino))
 		return 0;
 	if ((st.st_mode & 07777) != mode && fchmod(fd, mode) == -1)
 		return 0;
 	return futimens(fd, 0) == 0;
 }
 
-/* claim_mapped - move a slot the map says is full to dst; 1 done */
-static int claim_mapped(spare *sp, const char *dst)
+/* claim_slot - move the file in slot n to dst; with name, to the name its inode
+ * number gives, written into dst (*ino set). 1 done; 0 when the slot is empty,
+ * was taken meanwhile, or (with name) holds no file to take; -1 on an error that
+ * ends the take. A named take links the file it looked at, or one put in the slot
+ * since, under that name: the caller checks the inode once the file is its own. */
+static int claim_slot(const spare *sp, unsigned n, spare_namer *name, char *dst, uint64_t *ino)
 {
 	char s[QUEUE_PATHMAX];
+	struct stat st;
+	slot(s, sp->pool, n);
+	if (name) {
+		if (lstat(s, &st) == -1)
+			return errno == ENOENT ? 0 : -1;
+		if (!S_ISREG(st.st_mode) || st.st_nlink != 1)
+			return 0;
+		*ino = (uint64_t)st.st_ino;
+		name(dst, *ino);
+	}
+	if (move(s, dst) == 0)
+		return 1;
+	/* ENOENT: another taker was first; EEXIST on a name made from the inode:
+	 * another taker holds that file under it */
+	return errno == ENOENT || (name && errno == EEXIST) ? 0 : -1;
+}
+
+/* claim_mapped - move a slot the map says is full to dst (see claim_slot); 1 done */
+static int claim_mapped(spare *sp, spare_namer *name, char *dst, uint64_t *ino)
+{
 	unsigned looked, n;
 	for (looked = 0; (n = next(sp, looked, 1)) < SPARE_SLOTS; ++looked) {
-		slot(s, sp->pool, n);
+		int r;
 		mark(sp, n, 0); /* taken now, or not there after all */
-		if (move(s, dst) == 0) {
+		r = claim_slot(sp, n, name, dst, ino);
+		if (r > 0)
 			sp->hint = n + 1;
-			return 1;
-		}
-		if (errno != ENOENT)
-			return 0;
+		if (r)
+			return r > 0;
 	}
 	return 0;
 }
 
-/* claim_listed - for a shared pool: move one of the first slots the directory
- * lists to dst, trying up to SPARE_PROBES of them from one the hint picks (so that
- * concurrent takers start at different files); 1 done */
-static int claim_listed(spare *sp, const char *dst)
+/* list - a shared pool's first slots, as its directory lists them: read again only
+ * when every slot listed has been tried (qmail-queue takes two files from one
+ * listing) */
+static void list(spare *sp)
 {
-	char s[QUEUE_PATHMAX];
-	unsigned listed[2 * SPARE_PROBES], k = 0, i;
 	struct dirent *e;
 	uint64_t n;
 	DIR *d = opendir(sp->pool);
+	sp->nlist = 0;
 	if (!d)
-		return 0;
-	while (k < 2 * SPARE_PROBES && (e = readdir(d)) != 0)
+		return;
+	while (sp->nlist < sizeof sp->list / sizeof sp->list[0] && (e = readdir(d)) != 0)
 		if (scan_u64_all(e->d_name, strlen(e->d_name), &n) && n < SPARE_SLOTS)
-			listed[k++] = (unsigned)n;
+			sp->list[sp->nlist++] = (unsigned)n;
 	closedir(d);
-	for (i = 0; i < k && i < SPARE_PROBES; ++i) {
-		slot(s, sp->pool, listed[(sp->hint + i) % k]);
-		if (move(s, dst) == 0) {
+}
+
+/* claim_listed - for a shared pool: move one of the listed slots to dst (see
+ * claim_slot), trying up to SPARE_PROBES of them from one the hint picks (so that
+ * concurrent takers start at different files); a slot tried is never tried again;
+ * 1 done */
+static int claim_listed(spare *sp, spare_namer *name, char *dst, uint64_t *ino)
+{
+	unsigned i;
+	if (!sp->nlist)
+		list(sp);
+	for (i = 0; i < SPARE_PROBES && sp->nlist; ++i) {
+		unsigned k = sp->hint % sp->nlist, n = sp->list[k];
+		int r;
+		sp->list[k] = sp->list[--sp->nlist];
+		r = claim_slot(sp, n, name, dst, ino);
+		if (r > 0)
 			++sp->hint;
-			return 1;
-		}
-		if (errno != ENOENT) /* another taker got it first: try the next */
-			return 0;
+		if (r)
+			return r > 0;
 	}
 	return 0;
+}
+
+/* take - move a file from the pool to dst (see claim_slot) and open it for writing
+ * at offset 0, fit for use (see fit); the descriptor, or -1 with dst gone */
+static int take(spare *sp, spare_namer *name, char *dst, mode_t mode, uint64_t *ino)
+{
+	int fd;
+	if (!(sp->mapped ? claim_mapped(sp, name, dst, ino) : claim_listed(sp, name, dst, ino)))
+		return -1;
+	fd = open(dst, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd != -1 && fit(fd, mode, name ? ino : 0) && fcntl(fd, F_SETFL, 0) == 0)
+		return fd;
+	if (fd != -1)
+		close(fd);
+	unlink(dst);
+	return -1;
 }
 
 /* spare_take - move a file from the pool to dst, which must not exist, and open it
@@ -226,16 +278,20 @@ static int claim_listed(spare *sp, const char *dst)
  * it. */
 int spare_take(spare *sp, const char *dst, mode_t mode)
 {
-	int fd;
-	if (!(sp->mapped ? claim_mapped(sp, dst) : claim_listed(sp, dst)))
+	char d[QUEUE_PATHMAX];
+	size_t n = strlen(dst);
+	if (n >= sizeof d)
 		return -1;
-	fd = open(dst, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd != -1 && fit(fd, mode) && fcntl(fd, F_SETFL, 0) == 0)
-		return fd;
-	if (fd != -1)
-		close(fd);
-	unlink(dst);
-	return -1;
+	memcpy(d, dst, n + 1);
+	return take(sp, 0, d, mode, 0);
+}
+
+/* spare_take_named - spare_take under the name that name makes from the file's
+ * inode number (into dst; the number into *ino), for a file whose name is its
+ * inode, like mess/SPLIT/ID: no temporary name is needed to learn the number */
+int spare_take_named(spare *sp, spare_namer *name, char *dst, mode_t mode, uint64_t *ino)
+{
+	return take(sp, name, dst, mode, ino);
 }
 
 /* spare_cut - end the file on fd, written from offset 0, where the writing stopped:

@@ -22,12 +22,19 @@ typedef struct spare_s {
 	unsigned hint;                   /* slot to look at first */
 	int mapped;                      /* full[] is known: this process owns the pool */
 	uint64_t full[SPARE_SLOTS / 64]; /* with mapped: the slots holding a file */
+	unsigned nlist;                  /* without a map: slots listed, not yet tried */
+	unsigned list[2 * SPARE_PROBES]; /* those slots */
 } spare;
+
+/* spare_namer - the name a taken file gets, from its inode number, into dst
+ * (QUEUE_PATHMAX bytes) */
+typedef void spare_namer(char *dst, uint64_t ino);
 
 void spare_init(spare *sp, const char *pool, unsigned hint);
 void spare_part(spare *sp, const char *pool, uint64_t part, unsigned hint);
 void spare_map(spare *sp);
 int spare_take(spare *sp, const char *dst, mode_t mode);
+int spare_take_named(spare *sp, spare_namer *name, char *dst, mode_t mode, uint64_t *ino);
 int spare_cut(int fd);
 int spare_give(spare *sp, const char *path);
 

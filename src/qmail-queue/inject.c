@@ -2,9 +2,9 @@
  * inject.c - the injection sequence. Each step leaves the queue in a state that
  * qmail-send and qmail-clean can recover from after a crash:
  *
- *  1. create pid/PID.TIME.SEQ (O_EXCL), or move a spare file from qpool/N (N is
- *     our pid mod the split) to that name (spare.c): its inode number becomes the
- *     message ID;
+ *  1. move a spare file from qpool/N (N is our pid mod the split) straight to
+ *     mess/SPLIT/ID, ID being its inode number (spare.c); when the pool has none,
+ *     create pid/PID.TIME.SEQ (O_EXCL), whose inode number becomes the ID, and
  *  2. link it to mess/SPLIT/ID and unlink the pid name;
  *  3. write the Received line and the message (no fsync yet);
  *  4. create intd/ID (O_EXCL, or a spare moved there without replacing anything),
@@ -97,8 +97,14 @@ static void pidname(inject *in, time_t start, unsigned seq)
 	s[n] = 0;
 }
 
-/* make_pidfile - step 1: a file of our own whose inode gives the message ID, taken
- * from our part of queue/qpool if it has one, else new */
+/* mess_name - "mess/SPLIT/ID" for the message whose mess file is inode ino */
+static void mess_name(char *dst, uint64_t ino)
+{
+	queue_name(dst, "mess", ino, 1);
+}
+
+/* make_pidfile - step 1 without a spare: a new file of our own, whose inode gives
+ * the message ID */
 static int make_pidfile(inject *in)
 {
 	struct stat st;
@@ -106,12 +112,8 @@ static int make_pidfile(inject *in)
 	unsigned seq;
 	for (seq = 1; seq <= 9; ++seq) {
 		pidname(in, start, seq);
-		if (seq == 1)
-			in->messfd = spare_take(&in->sp, in->pidname, 0644);
-		if (in->messfd == -1)
-			in->messfd =
-				open(in->pidname,
-				     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		in->messfd = open(in->pidname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+				  0644);
 		if (in->messfd != -1)
 			break;
 		if (errno != EEXIST)
@@ -121,6 +123,29 @@ static int make_pidfile(inject *in)
 		return 0;
 	in->id = (uint64_t)st.st_ino;
 	return 1;
+}
+
+/* make_messfile - steps 1 and 2: mess/SPLIT/ID, ID being its inode, taken straight
+ * from our part of queue/qpool when it has a file, else made under pid/ and
+ * linked; returns 0 or an exit code */
+static int make_messfile(inject *in)
+{
+	in->messfd = spare_take_named(&in->sp, mess_name, in->messname, 0644, &in->id);
+	if (in->messfd != -1) {
+		in->made = 1;
+		return 0;
+	}
+	if (!make_pidfile(in))
+		return 63;
+	mess_name(in->messname, in->id);
+	if (link(in->pidname, in->messname) == -1) {
+		unlink(in->pidname);
+		return 64;
+	}
+	in->made = 1;
+	if (unlink(in->pidname) == -1)
+		return fail(in, 63);
+	return 0;
 }
 
 /* write_message - step 3: Received line, then fd 0 to the end; returns 0 or a code */
@@ -260,20 +285,13 @@ int inject_run(inject *in)
 	spare_part(&in->sp, "qpool", (uint64_t)in->pid, (unsigned)in->pid);
 	if (stand_in(0) || stand_in(1))
 		return 54;
-	if (!make_pidfile(in))
-		return 63;
-	queue_name(in->messname, "mess", in->id, 1);
+	code = make_messfile(in);
+	if (code)
+		return code;
 	queue_name(in->intdname, "intd", in->id, 0);
 	queue_name(in->todoname, "todo", in->id, 0);
 	memcpy(in->messdir, "mess/", 5);
 	in->messdir[5 + fmt_u64(in->messdir + 5, queue_split(in->id))] = 0;
-	if (link(in->pidname, in->messname) == -1) {
-		unlink(in->pidname);
-		return 64;
-	}
-	in->made = 1;
-	if (unlink(in->pidname) == -1)
-		return fail(in, 63);
 	code = write_message(in);
 	if (code)
 		return fail(in, code);

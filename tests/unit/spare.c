@@ -254,7 +254,92 @@ static void t_mapped(void)
 	T_OK(exists("pool/junk")); /* not a slot: left alone */
 }
 
+/* namer - "work/INO"; with refill set, the slot's file is moved away to work/moved
+ * and another put in its place first, as a giver might between a taker's look and
+ * its move */
+static const char *refill;
+
+static void namer(char *dst, uint64_t n)
+{
+	if (refill) {
+		T_EQ_U(rename(refill, "work/moved"), 0);
+		put(refill, "someone else's", 0644);
+		refill = 0;
+	}
+	snprintf(dst, QUEUE_PATHMAX, "work/%llu", (unsigned long long)n);
+}
+
+/* t_named - a named take moves the file straight to the name its inode number
+ * makes; the pool is listed once for the takes it can serve */
+static void t_named(void)
+{
+	spare sp;
+	char dst[QUEUE_PATHMAX], want[QUEUE_PATHMAX];
+	uint64_t n = 0;
+	ino_t i;
+	int fd, k;
+	to_queue("named");
+	put("pool/3", "hello", 0600);
+	put("pool/6", "hello", 0600);
+	spare_init(&sp, "pool", 0);
+	for (k = 0; k < 3; ++k) {
+		fd = spare_take_named(&sp, namer, dst, 0644, &n);
+		T_OK(fd != -1);
+		if (fd != -1)
+			close(fd);
+		i = ino(dst);
+		T_EQ_U(n, i);
+		snprintf(want, sizeof want, "work/%llu", (unsigned long long)i);
+		T_EQ_S(dst, want);
+		if (k == 0) /* after the listing: taken only once the listed ones are gone */
+			put("pool/9", "", 0600);
+		T_EQ_U(exists("pool/9"), k < 2);
+	}
+	T_OK(!exists("pool/3") && !exists("pool/6"));
+	T_EQ_U(spare_take_named(&sp, namer, dst, 0644, &n), (unsigned long long)-1);
+}
+
+/* t_named_held - a name that exists means another taker holds that file: the slot
+ * is passed over */
+static void t_named_held(void)
+{
+	spare sp;
+	char dst[QUEUE_PATHMAX], want[QUEUE_PATHMAX];
+	uint64_t n = 0;
+	ino_t i;
+	to_queue("named-held");
+	put("pool/4", "taken by another", 0600);
+	i = ino("pool/4");
+	snprintf(want, sizeof want, "work/%llu", (unsigned long long)i);
+	put(want, "its holder", 0600);
+	spare_init(&sp, "pool", 0);
+	T_EQ_U(spare_take_named(&sp, namer, dst, 0644, &n), (unsigned long long)-1);
+	T_OK(exists("pool/4") && ino(want) != i && ino(want) != 0);
+}
+
+/* t_named_refilled - a slot refilled between the look and the move: the file moved
+ * is not the inode its name was made from, and is refused */
+static void t_named_refilled(void)
+{
+	spare sp;
+	char dst[QUEUE_PATHMAX], want[QUEUE_PATHMAX];
+	uint64_t n = 0;
+	ino_t i;
+	to_queue("named-refilled");
+	put("pool/5", "looked at", 0600);
+	i = ino("pool/5");
+	spare_init(&sp, "pool", 0);
+	refill = "pool/5";
+	T_EQ_U(spare_take_named(&sp, namer, dst, 0644, &n), (unsigned long long)-1);
+	snprintf(want, sizeof want, "work/%llu", (unsigned long long)i);
+	T_OK(!exists(want) && !exists("pool/5")); /* the refill was refused, and is gone */
+	T_EQ_U(ino("work/moved"), i);             /* the file looked at is untouched */
+}
+
 const t_case t_cases[] = {
+	T_CASE(t_named),
+	T_CASE(t_named_held),
+	T_CASE(t_named_refilled),
 	T_CASE(t_round_trip),
 	T_CASE(t_unfit_given),
 	T_CASE(t_unfit_taken),
