@@ -295,11 +295,16 @@ int spare_take_named(spare *sp, spare_namer *name, char *dst, mode_t mode, uint6
 }
 
 /* spare_cut - end the file on fd, written from offset 0, where the writing stopped:
- * the bytes of a taken file's earlier life past it go; 1 done, 0 with errno */
+ * the bytes of a taken file's earlier life past it go; 1 done, 0 with errno. A file
+ * that ends there already (it grew, or is new) is left alone: a truncate would be a
+ * second update of the inode, under its locks, for nothing */
 int spare_cut(int fd)
 {
+	struct stat st;
 	off_t at = lseek(fd, 0, SEEK_CUR);
-	return at != -1 && ftruncate(fd, at) == 0;
+	if (at == -1 || fstat(fd, &st) == -1)
+		return 0;
+	return st.st_size == at || ftruncate(fd, at) == 0;
 }
 
 /* spare_give - retire path: cut it to its first SPARE_KEEP bytes and move it into
