@@ -113,11 +113,6 @@ static void mark(spare *sp, unsigned n, int full)
 		sp->full[n / 64] &= ~bit;
 }
 
-static int isfull(const spare *sp, unsigned n)
-{
-	return (sp->full[n / 64] >> (n % 64)) & 1;
-}
-
 /* spare_map - read the pool once: from now on this process alone takes and gives */
 void spare_map(spare *sp)
 {
@@ -139,15 +134,22 @@ void spare_map(spare *sp)
  * 0); SPARE_SLOTS when there is none or SPARE_PROBES were looked at in vain */
 static unsigned next(spare *sp, unsigned looked, int want)
 {
-	unsigned i;
+	unsigned from = sp->hint % SPARE_SLOTS, i, words = SPARE_SLOTS / 64;
 	if (looked >= SPARE_PROBES)
 		return SPARE_SLOTS;
 	if (!sp->mapped)
 		return (sp->hint + looked) % SPARE_SLOTS;
-	for (i = 0; i < SPARE_SLOTS; ++i) {
-		unsigned n = (sp->hint + i) % SPARE_SLOTS;
-		if (isfull(sp, n) == want)
-			return n;
+	/* a word of the map at a time: the hint's word from the hint on, the other
+	 * words, then the hint's word again before the hint */
+	for (i = 0; i <= words; ++i) {
+		unsigned w = (from / 64 + i) % words;
+		uint64_t bits = want ? sp->full[w] : ~sp->full[w];
+		if (i == 0)
+			bits &= ~(uint64_t)0 << (from % 64);
+		else if (i == words)
+			bits &= ((uint64_t)1 << (from % 64)) - 1;
+		if (bits)
+			return w * 64 + (unsigned)__builtin_ctzll(bits);
 	}
 	return SPARE_SLOTS;
 }

@@ -336,7 +336,53 @@ static void t_named_refilled(void)
 	T_EQ_U(ino("work/moved"), i);             /* the file looked at is untouched */
 }
 
+/* take_one - a take from a mapped pool succeeds and moves the hint to hint */
+static void take_one(spare *sp, unsigned hint)
+{
+	int fd = spare_take(sp, "work/t", 0600);
+	T_OK(fd != -1);
+	if (fd != -1)
+		close(fd);
+	unlink("work/t");
+	T_EQ_U(sp->hint, hint);
+}
+
+/* t_mapped_wrap - with a map, a take finds a full slot and a give an empty one past
+ * the end of the slots, from a hint in the middle of a word of the map */
+static void t_mapped_wrap(void)
+{
+	spare sp;
+	char name[32];
+	unsigned i;
+	to_queue("mapped-wrap");
+	put("pool/5", "", 0600);
+	for (i = SPARE_SLOTS - 70; i < SPARE_SLOTS; ++i) {
+		snprintf(name, sizeof name, "pool/%u", i);
+		put(name, "", 0600);
+	}
+	spare_init(&sp, "pool", SPARE_SLOTS - 70);
+	spare_map(&sp);
+	put("work/a", "x", 0600);
+	T_EQ_U(spare_give(&sp, "work/a"), 1); /* slots hint..end full: the first empty is 0 */
+	T_OK(exists("pool/0") && !exists("work/a"));
+	T_EQ_U(sp.hint, 1);
+	take_one(&sp, 6);                /* past the empty slots 1 to 4 */
+	take_one(&sp, SPARE_SLOTS - 69); /* into the next words of the map */
+	sp.hint = SPARE_SLOTS - 3;
+	take_one(&sp, SPARE_SLOTS - 2); /* from the middle of the last word */
+	snprintf(name, sizeof name, "pool/%u", SPARE_SLOTS - 70);
+	T_OK(!exists(name) && !exists("pool/5"));
+	for (i = SPARE_SLOTS - 2; i < SPARE_SLOTS; ++i) {
+		snprintf(name, sizeof name, "pool/%u", i);
+		T_EQ_U(unlink(name), 0);
+	}
+	sp.hint = SPARE_SLOTS - 2; /* the last two went (the map learns it): on to slot 0 */
+	take_one(&sp, 1);
+	T_OK(!exists("pool/0"));
+}
+
 const t_case t_cases[] = {
+	T_CASE(t_mapped_wrap),
 	T_CASE(t_named),
 	T_CASE(t_named_held),
 	T_CASE(t_named_refilled),
