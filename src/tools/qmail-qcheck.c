@@ -149,6 +149,15 @@ static void owner(const char *path, const struct stat *st, uid_t uid, mode_t mod
 	}
 }
 
+/* shown - a stray name made fit for a terminal: each byte that is not printable
+ * ASCII becomes '?' (the name is only reported, never used again) */
+static void shown(char *name)
+{
+	for (; *name; ++name)
+		if ((unsigned char)*name < 0x20 || (unsigned char)*name > 0x7e)
+			*name = '?';
+}
+
 /* entry - one directory entry of set k, found in dir (split number sp or -1) */
 static void entry(int k, const char *dir, int sp, const char *name)
 {
@@ -163,6 +172,7 @@ static void entry(int k, const char *dir, int sp, const char *name)
 	path[n] = '/';
 	memcpy(path + n + 1, name, strlen(name) + 1);
 	if (!scan_u64_all(name, strlen(name), &id) || (name[0] == '0' && name[1])) {
+		shown(path + n + 1);
 		report(path, "not a message number", 0, 0);
 		return;
 	}

@@ -411,6 +411,8 @@ os.rename(path("remote", F), wrong)                                    # wrong s
 os.unlink(path("info", G))                                             # sender lost
 put(os.path.join(Q, "ctl", "tmp.12345"), b"hold 1\n", US, 0o600)       # unfinished request
 put(path("hold", ORPH + 2), b"", US, 0o600)                            # hold for nothing
+STRAY = os.path.join(Q, "todo", "x\x1b[2J\n1\xe9")                       # terminal codes
+put(STRAY, b"", UQ, 0o644)
 want = {
     "info/%d/%d: no mess file" % (ORPH % SPLIT, ORPH): "removed",
     "todo/%d: no mess file" % (ORPH + 1): "todo and intd removed",
@@ -430,15 +432,20 @@ R.eq(rc, 1, "qcheck on the damaged queue: exit 1")
 lines = out.splitlines()
 for k in want:
     R.ok("queue/" + k in lines, "qcheck reports " + k, out)
-R.eq(lines[-1], "%d problems found" % len(want), "qcheck: nothing else reported")
+R.ok("queue/todo/x?[2J?1??: not a message number (left alone)" in lines,
+     "qcheck shows a stray name with each unprintable byte as ?", out)
+R.eq(lines[-1], "%d problems found" % (len(want) + 1), "qcheck: nothing else reported")
 R.eq(err, "", "qcheck: no warnings")
 rc, out, err = qcheck("-r")
-R.eq((rc, err), (0, ""), "qcheck -r: exit 0")
+R.eq((rc, err), (1, ""), "qcheck -r: exit 1, as one problem is not fixed")
 lines = out.splitlines()
 for k, v in want.items():
     R.ok("queue/%s; fixed: %s" % (k, v) in lines, "qcheck -r fixes " + k, out)
-R.eq(lines[-1], "%d problems found, %d fixed" % (len(want), len(want)), "qcheck -r: all fixed")
-R.eq(qcheck(), (0, "no problems found\n", ""), "qcheck after the repair: clean")
+R.eq(lines[-1], "%d problems found, %d fixed" % (len(want) + 1, len(want)),
+     "qcheck -r: all fixed but the stray name, which it leaves alone")
+R.ok(os.path.exists(STRAY), "qcheck -r left the stray name alone")
+os.unlink(STRAY)
+R.eq(qcheck("-r"), (0, "no problems found\n", ""), "qcheck -r after the repair: clean, exit 0")
 R.ok(not os.path.exists(path("mess", D)), "D (no recipient left) is gone")
 R.ok(os.path.exists(path("mess", F)) and os.path.exists(path("mess", G)), "F and G kept")
 st = os.stat(path("info", F))
