@@ -111,13 +111,21 @@ static int has(int k, uint64_t id)
 	return g.s[k].n && bsearch(&id, g.s[k].v, g.s[k].n, sizeof id, cmp) != 0;
 }
 
-/* report - one problem; how is the repair (0: none possible), done whether made */
+/* report - one problem; how is the repair (0: none possible), done whether made.
+ * The path is shown with each byte that is not printable ASCII as '?': a stray
+ * name must not send control codes to the terminal. */
 static void report(const char *path, const char *what, const char *how, int done)
 {
+	char shown[QUEUE_PATHMAX + 300];
+	size_t i;
+	for (i = 0; path[i] && i < sizeof shown - 1; ++i)
+		shown[i] = (unsigned char)path[i] < 0x20 || (unsigned char)path[i] > 0x7e ? '?'
+											  : path[i];
+	shown[i] = 0;
 	++g.found;
 	if (done)
 		++g.fixed;
-	msg_put(1, "queue/", path, ": ", what, done ? "; fixed: " : "", done ? how : "",
+	msg_put(1, "queue/", shown, ": ", what, done ? "; fixed: " : "", done ? how : "",
 		!done && how && g.repair ? "; NOT fixed" : "", !how ? " (left alone)" : "", NULL);
 }
 
@@ -149,15 +157,6 @@ static void owner(const char *path, const struct stat *st, uid_t uid, mode_t mod
 	}
 }
 
-/* shown - a stray name made fit for a terminal: each byte that is not printable
- * ASCII becomes '?' (the name is only reported, never used again) */
-static void shown(char *name)
-{
-	for (; *name; ++name)
-		if ((unsigned char)*name < 0x20 || (unsigned char)*name > 0x7e)
-			*name = '?';
-}
-
 /* entry - one directory entry of set k, found in dir (split number sp or -1) */
 static void entry(int k, const char *dir, int sp, const char *name)
 {
@@ -172,7 +171,6 @@ static void entry(int k, const char *dir, int sp, const char *name)
 	path[n] = '/';
 	memcpy(path + n + 1, name, strlen(name) + 1);
 	if (!scan_u64_all(name, strlen(name), &id) || (name[0] == '0' && name[1])) {
-		shown(path + n + 1);
 		report(path, "not a message number", 0, 0);
 		return;
 	}
