@@ -55,11 +55,80 @@ static int record(const char *out, size_t len, size_t pos, char *letter, const c
 	return k != 0; /* a lone NUL has no letter */
 }
 
-/* say - our own text as the report */
-static int say(sa *text, char *status, char st, const char *s)
+/* rreport_start - read a run's output and wait status once, for rreport_next: its
+ * own failure, or a message report alone, or recipient reports then a message
+ * report, all well formed */
+void rreport_start(rreport *r, const char *out, size_t len, int wstat)
 {
-	*status = st;
-	return sa_copys(text, s);
+	char l;
+	const char *s;
+	size_t n, next, end;
+	memset(r, 0, sizeof *r);
+	r->out = out;
+	r->len = len;
+	r->own = 'Z';
+	if (wait_crashed(wstat) || wait_exitcode(wstat) < 0) {
+		r->text = "qmail-remote crashed. (#4.3.0)\n";
+		return;
+	}
+	if (wait_exitcode(wstat) == 111) {
+		r->text = "Unable to run qmail-remote. (#4.3.0)\n";
+		r->addout = 1;
+		return;
+	}
+	if (wait_exitcode(wstat) != 0) {
+		r->own = 'D';
+		r->text = "Unable to run qmail-remote. (#5.3.0)\n";
+		return;
+	}
+	if (!len) {
+		r->text = "qmail-remote produced no output. (#4.3.0)\n";
+		return;
+	}
+	r->text = "qmail-remote produced malformed output. (#4.3.0)\n";
+	for (next = 0;; next = end) {
+		if (!record(out, len, next, &l, &s, &n, &end) || rank(l) < 0)
+			return;
+		if (l != 'r' && l != 'h' && l != 's')
+			break;
+		++r->left;
+	}
+	r->ml = l;
+	r->ms = s;
+	r->mn = n;
+	r->own = 0;
+	r->single = r->left == 0;
+}
+
+/* rreport_next - the report of the next recipient into *status and text: its own
+ * report with the message report (or the message report alone, or the run's
+ * failure); a recipient beyond those reported gets the malformed-output report. 0
+ * if out of memory */
+int rreport_next(rreport *r, sa *text, char *status)
+{
+	char l;
+	const char *s;
+	size_t n, end;
+	if (r->own) {
+		*status = r->own;
+		return sa_copys(text, r->text) && (!r->addout || sa_catb(text, r->out, r->len));
+	}
+	if (r->single) { /* a message report alone: everyone's */
+		*status = r->ml;
+		return sa_copyb(text, r->ms, r->mn);
+	}
+	if (r->left == 0 || !record(r->out, r->len, r->next, &l, &s, &n, &end)) {
+		*status = 'Z';
+		return sa_copys(text, r->text);
+	}
+	r->next = end;
+	--r->left;
+	*status = l == 's' ? 'Z' : l == 'h' ? 'D' : r->ml;
+	if (!sa_copyb(text, s, n))
+		return 0;
+	if (rank(r->ml) <= rank(l))
+		return sa_catb(text, r->ms, r->mn);
+	return 1;
 }
 
 /* rreport_make - the report for qmail-send into *status and text; 0 if out of memory */
@@ -69,48 +138,23 @@ int rreport_make(sa *text, char *status, const char *out, size_t len, int wstat)
 }
 
 /* rreport_rcpt - the report of recipient i (from 0) of the run into *status and text;
- * 0 if out of memory */
+ * 0 if out of memory. One call reads the whole output: for every recipient of a
+ * run, rreport_start and rreport_next read it once. */
 int rreport_rcpt(sa *text, char *status, const char *out, size_t len, int wstat, size_t i)
 {
-	char l1, l2;
-	const char *s1, *s2;
-	size_t n1, n2, next, end, k = 0;
-	if (wait_crashed(wstat) || wait_exitcode(wstat) < 0)
-		return say(text, status, 'Z', "qmail-remote crashed. (#4.3.0)\n");
-	if (wait_exitcode(wstat) == 111)
-		return say(text, status, 'Z', "Unable to run qmail-remote. (#4.3.0)\n") &&
-		       sa_catb(text, out, len);
-	if (wait_exitcode(wstat) != 0)
-		return say(text, status, 'D', "Unable to run qmail-remote. (#5.3.0)\n");
-	if (!len)
-		return say(text, status, 'Z', "qmail-remote produced no output. (#4.3.0)\n");
-	if (!record(out, len, 0, &l1, &s1, &n1, &next) || rank(l1) < 0)
-		goto bad;
-	if (l1 == 'K' || l1 == 'Z' || l1 == 'D') {
-		*status = l1;
-		return sa_copyb(text, s1, n1);
-	}
-	/* recipient reports, then the message's; the i-th recipient report is kept */
-	for (;;) {
-		if (!record(out, len, next, &l2, &s2, &n2, &end) || rank(l2) < 0)
-			goto bad;
-		next = end;
-		if (l2 != 'r' && l2 != 'h' && l2 != 's')
-			break;
-		if (++k == i) {
-			l1 = l2;
-			s1 = s2;
-			n1 = n2;
+	rreport r;
+	rreport_start(&r, out, len, wstat);
+	if (!r.own && !r.single) {
+		for (; i && r.left; --i) { /* skip the reports before the one asked for */
+			char l;
+			const char *s;
+			size_t n;
+			if (!record(out, len, r.next, &l, &s, &n, &r.next))
+				break;
+			--r.left;
 		}
+		if (i)
+			r.left = 0;
 	}
-	if (i > k)
-		goto bad;
-	*status = l1 == 's' ? 'Z' : l1 == 'h' ? 'D' : l2;
-	if (!sa_copyb(text, s1, n1))
-		return 0;
-	if (rank(l2) <= rank(l1))
-		return sa_catb(text, s2, n2);
-	return 1;
-bad:
-	return say(text, status, 'Z', "qmail-remote produced malformed output. (#4.3.0)\n");
+	return rreport_next(&r, text, status);
 }

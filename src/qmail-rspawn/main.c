@@ -105,9 +105,11 @@ static void finish(slot *s)
 	char status;
 	unsigned n = (unsigned)(s - st.s);
 	size_t i;
+	rreport r;
 	st.rep.len = 0;
+	rreport_start(&r, s->out.s, s->out.len, s->status);
 	for (i = 0; i < s->nrcpt; ++i)
-		if (!rreport_rcpt(&st.text, &status, s->out.s, s->out.len, s->status, i) ||
+		if (!rreport_next(&r, &st.text, &status) ||
 		    !spawn_rep_put(&st.rep, n, status, st.text.s, st.text.len))
 			nomem();
 	send_reports();

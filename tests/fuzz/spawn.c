@@ -230,6 +230,7 @@ static void report(const char *out, size_t n, unsigned char m)
 	int wstat = m & 0x20 ? (m & 0x1f) % 31 + 1 : (codes[m >> 2 & 7] & 0xff) << 8;
 	sa text = SA_ZERO, wire = SA_ZERO;
 	spawn_rep r;
+	rreport it;
 	const char *nul;
 	char st = 0, k0 = 0;
 	size_t used, i, k;
@@ -243,6 +244,15 @@ static void report(const char *out, size_t n, unsigned char m)
 		else if (n == 0)
 			CHECK(st == 'Z');
 	}
+	rreport_start(&it, out, n, wstat);
+	for (i = 0; i < 3; ++i) { /* one reading for all gives what each alone gives */
+		sa each = SA_ZERO;
+		char s1 = 0;
+		CHECK(rreport_next(&it, &each, &s1) && rreport_rcpt(&wire, &k0, out, n, wstat, i));
+		CHECK(s1 == k0 && fuzz_same(each.s, each.len, wire.s, wire.len));
+		sa_free(&each);
+	}
+	wire.len = 0;
 	CHECK(rreport_make(&wire, &k0, out, n, wstat) && k0 == st);
 	CHECK(fuzz_same(wire.s, wire.len, text.s, text.len));
 	wire.len = 0;

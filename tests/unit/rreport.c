@@ -112,7 +112,36 @@ static void t_rcpt(void)
 	}
 }
 
+/* t_each - rreport_next for each recipient in turn gives what rreport_rcpt gives
+ * for each alone, past the last one reported too */
+static void t_each(void)
+{
+	size_t i, j, k;
+	for (i = 0; i < sizeof rcases / sizeof rcases[0]; ++i) {
+		char out[64];
+		size_t n = strlen(rcases[i].out);
+		rreport r;
+		memcpy(out, rcases[i].out, n);
+		for (j = 0; j < n; ++j)
+			if (out[j] == '|')
+				out[j] = 0;
+		rreport_start(&r, out, n, rcases[i].wstat);
+		for (k = 0; k < 6; ++k) {
+			sa one = SA_ZERO, each = SA_ZERO;
+			char st1 = 0, st2 = 0;
+			T_OK(rreport_rcpt(&one, &st1, out, n, rcases[i].wstat, k));
+			T_OK(rreport_next(&r, &each, &st2));
+			if (!T_EQ_U(st2, st1))
+				t_eq_s(rcases[i].out, "", __FILE__, __LINE__, "case");
+			T_EQ_MEM(each.s, each.len, one.s, one.len);
+			sa_free(&one);
+			sa_free(&each);
+		}
+	}
+}
+
 const t_case t_cases[] = {
+	T_CASE(t_each),
 	T_CASE(t_table),
 	T_CASE(t_rcpt),
 	T_END,
