@@ -33,10 +33,9 @@
 #include "error.h"
 #include "file.h"
 #include "fmt.h"
-#include "ids.h"
 #include "lock.h"
-#include "priv.h"
 #include "qctl.h"
+#include "qtool.h"
 #include "queue.h"
 #include "scan.h"
 #include "tm.h"
@@ -58,23 +57,6 @@ static struct {
 static _Noreturn void usage(void)
 {
 	die_x(100, "usage: qmail-qctl [-t SECONDS] hold|release|requeue|remove ID...", NULL);
-}
-
-/* become - check the user; root gives up everything but qmails and the queue group */
-static void become(void)
-{
-	ids x;
-	const char *name;
-	if (!ids_get(&x, IDS_SEND | IDS_GROUPQ, &name)) {
-		if (errno == ENOENT)
-			die_x(111, "no account ", name, NULL);
-		die_sys(111, "unable to look up ", name, NULL);
-	}
-	if (geteuid() == 0) {
-		if (!priv_drop(x.uids, x.gidq, &x.gidq, 1))
-			die_sys(111, "unable to become ", auto_users, NULL);
-	} else if (geteuid() != x.uids)
-		die_x(111, "must be run by root or ", auto_users, NULL);
 }
 
 /* args - options, verb and message numbers */
@@ -269,7 +251,7 @@ int main(int argc, char **argv)
 {
 	die_init(argv[0]);
 	args(argc, argv);
-	become();
+	qtool_become();
 	if (chdir(auto_qmail) == -1)
 		die_sys(111, "unable to switch to ", auto_qmail, NULL);
 	if (chdir("queue") == -1)

@@ -34,8 +34,7 @@
 #include "die.h"
 #include "error.h"
 #include "fmt.h"
-#include "ids.h"
-#include "priv.h"
+#include "qtool.h"
 #include "queue.h"
 #include "sa.h"
 #include "scan.h"
@@ -435,23 +434,6 @@ static void show_todo(uint64_t id)
 	close(fd);
 }
 
-/* become - check the user; root gives up everything but qmails and the queue group */
-static void become(void)
-{
-	ids x;
-	const char *name;
-	if (!ids_get(&x, IDS_SEND | IDS_GROUPQ, &name)) {
-		if (errno == ENOENT)
-			die_x(111, "no account ", name, NULL);
-		die_sys(111, "unable to look up ", name, NULL);
-	}
-	if (geteuid() == 0) {
-		if (!priv_drop(x.uids, x.gidq, &x.gidq, 1))
-			die_sys(111, "unable to become ", auto_users, NULL);
-	} else if (geteuid() != x.uids)
-		die_x(111, "must be run by root or ", auto_users, NULL);
-}
-
 /* run - list todo/ and info/, then show each message once */
 static void run(void)
 {
@@ -481,7 +463,7 @@ int main(int argc, char **argv)
 	(void)argc;
 	die_init(argv[0]);
 	buf_init(&g.out, 1, g.outspace, sizeof g.outspace);
-	become();
+	qtool_become();
 	if (chdir(auto_qmail) < 0)
 		die_sys(111, "unable to switch to ", auto_qmail, NULL);
 	if (chdir("queue") < 0)
