@@ -299,6 +299,18 @@ static void t_named(void)
 	T_EQ_U(spare_take_named(&sp, namer, dst, 0644, &n), (unsigned long long)-1);
 }
 
+/* one_slot - a fresh queue whose pool holds one file, in slot; its inode number,
+ * and in want the name a named take gives it */
+static ino_t one_slot(const char *queue, const char *slot, char *want)
+{
+	ino_t i;
+	to_queue(queue);
+	put(slot, "a spare", 0600);
+	i = ino(slot);
+	snprintf(want, QUEUE_PATHMAX, "work/%llu", (unsigned long long)i);
+	return i;
+}
+
 /* t_named_held - a name that exists means another taker holds that file: the slot
  * is passed over */
 static void t_named_held(void)
@@ -306,11 +318,7 @@ static void t_named_held(void)
 	spare sp;
 	char dst[QUEUE_PATHMAX], want[QUEUE_PATHMAX];
 	uint64_t n = 0;
-	ino_t i;
-	to_queue("named-held");
-	put("pool/4", "taken by another", 0600);
-	i = ino("pool/4");
-	snprintf(want, sizeof want, "work/%llu", (unsigned long long)i);
+	ino_t i = one_slot("named-held", "pool/4", want);
 	put(want, "its holder", 0600);
 	spare_init(&sp, "pool", 0);
 	T_EQ_U(spare_take_named(&sp, namer, dst, 0644, &n), (unsigned long long)-1);
@@ -324,14 +332,10 @@ static void t_named_refilled(void)
 	spare sp;
 	char dst[QUEUE_PATHMAX], want[QUEUE_PATHMAX];
 	uint64_t n = 0;
-	ino_t i;
-	to_queue("named-refilled");
-	put("pool/5", "looked at", 0600);
-	i = ino("pool/5");
+	ino_t i = one_slot("named-refilled", "pool/5", want);
 	spare_init(&sp, "pool", 0);
 	refill = "pool/5";
 	T_EQ_U(spare_take_named(&sp, namer, dst, 0644, &n), (unsigned long long)-1);
-	snprintf(want, sizeof want, "work/%llu", (unsigned long long)i);
 	T_OK(!exists(want) && !exists("pool/5")); /* the refill was refused, and is gone */
 	T_EQ_U(ino("work/moved"), i);             /* the file looked at is untouched */
 }
