@@ -118,9 +118,10 @@ static void report(const char *path, const char *what, const char *how, int done
 {
 	char shown[QUEUE_PATHMAX + 300];
 	size_t i;
-	for (i = 0; path[i] && i < sizeof shown - 1; ++i)
-		shown[i] = (unsigned char)path[i] < 0x20 || (unsigned char)path[i] > 0x7e ? '?'
-											  : path[i];
+	for (i = 0; path[i] && i < sizeof shown - 1; ++i) {
+		unsigned char c = (unsigned char)path[i];
+		shown[i] = c < 0x20 || c > 0x7e ? '?' : (char)c;
+	}
 	shown[i] = 0;
 	++g.found;
 	if (done)
