@@ -482,6 +482,44 @@ def disk_counts(path):
     return (v[4], v[15]) if len(v) >= 17 else None
 
 
+def machine(path):
+    """One line on where the figures were taken: processor, memory, system, and the
+    file system that holds the systems' files (path): its type, mount options and
+    whether ext4 keeps a journal there (jbd2 lists the journals in use), since the
+    cost of every fsync depends on it"""
+    cpu = mem = osname = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), "?")
+        with open("/proc/meminfo") as f:
+            mem = "%d MB" % (int(f.readline().split()[1]) // 1024)
+        with open("/etc/os-release") as f:
+            osname = next((l.split("=", 1)[1].strip().strip('"') for l in f
+                           if l.startswith("PRETTY_NAME=")), "?")
+    except (OSError, ValueError, IndexError):
+        pass
+    st = os.stat(path)
+    dev = "%d:%d" % (os.major(st.st_dev), os.minor(st.st_dev))
+    fs = "?"
+    try:
+        with open("/proc/self/mountinfo") as f:
+            for l in f:
+                left, right = l.split(" - ", 1)
+                w, r = left.split(), right.split()
+                if w[2] == dev:
+                    fs = "%s (%s)" % (r[0], r[2])
+                    if r[0] == "ext4":
+                        name = os.path.basename(os.readlink("/sys/dev/block/" + dev))
+                        journal = any(j.startswith(name + "-") for j in os.listdir("/proc/fs/jbd2")) \
+                            if os.path.isdir("/proc/fs/jbd2") else False
+                        fs += " with a journal" if journal else " without a journal"
+                    break
+    except (OSError, ValueError, IndexError):
+        pass
+    return "machine: %s x %d, %s, %s, Linux %s; files on %s" % (
+        cpu, os.cpu_count(), mem, osname, os.uname().release, fs)
+
+
 def run_case(sysm, sink, case, n):
     """One measurement: (seconds, cpu seconds, seconds to inject, peak PSS kB,
     (disk writes, disk flushes) or None); None for a timeout."""
@@ -605,6 +643,7 @@ def main():
     print("%d messages per SMTP/QMQP/QMTP case, %d for sendmail, 1000 recipients; medians "
           "of %d runs; %d CPUs; %s" % (n, n // 4, a.reps, os.cpu_count(),
                                       time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())))
+    print(machine("/"))
     names = [x.name for x in systems]
     head = "| case |" + "".join(" %s msg/s |" % x for x in names)
     if "postfix" in names and "ours" in names:
