@@ -125,7 +125,8 @@ void syncq_start(syncq *q, const int *fd, size_t n, int *err)
 	q->n = n;
 	q->next = 0;
 	q->left = n;
-	pthread_cond_broadcast(&q->work);
+	for (i = 0; i < n && i < q->threads; ++i) /* one worker per fsync, not all of them */
+		pthread_cond_signal(&q->work);
 	pthread_mutex_unlock(&q->lock);
 }
 
