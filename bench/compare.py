@@ -206,11 +206,28 @@ class Ours:
         """top: build from another source tree (--base) under another name."""
         self.name = name
         self.top = own_top(name)
+        self.servers = []
         qmailtest.TMP = self.top
         try:
             self.setup(sink, top)
+        except BaseException:
+            self.abandon()
+            raise
         finally:
             qmailtest.TMP = "/tmp"
+
+    def abandon(self):
+        """A setup that failed halfway: stop and remove whatever it made."""
+        for p in self.servers:
+            if p.poll() is None:
+                p.kill()
+                p.wait(10)
+        if getattr(self, "user", None):
+            self.user.remove()
+        if getattr(self, "q", None):
+            self.q.stop()
+            self.q.cleanup()
+        shutil.rmtree(self.top, ignore_errors=True)
 
     def setup(self, sink, top):
         qmailtest.TOP = top or TOP
@@ -243,9 +260,9 @@ class Ours:
              "-l", "ours.bench.example", "127.0.0.1", str(self.port), q.bin("qmail-smtpd")],
             env=dict(ENV, RELAYCLIENT=""), stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=self.slog)
+        self.servers.append(self.tcp)
         if not wait_for(lambda: listening(self.port), 10):
             raise SystemExit("compare: tcpserver did not start")
-        self.servers = [self.tcp]
         for prog, attr in (("qmail-qmqpd", "qmqp_port"), ("qmail-qmtpd", "qmtp_port")):
             port = free_port()
             setattr(self, attr, port)
