@@ -11,7 +11,7 @@
  * 's' gives Z and 'h' gives D whatever the message report says, and 'r' gives the
  * message report's letter. The text is the recipient report's, followed by the message
  * report's unless the message fared better than the recipient (then its text would
- * only mislead). rreport_make is rreport_rcpt for the first recipient.
+ * only mislead).
  */
 #include "rreport.h"
 
@@ -131,30 +131,18 @@ int rreport_next(rreport *r, sa *text, char *status)
 	return 1;
 }
 
-/* rreport_make - the report for qmail-send into *status and text; 0 if out of memory */
-int rreport_make(sa *text, char *status, const char *out, size_t len, int wstat)
-{
-	return rreport_rcpt(text, status, out, len, wstat, 0);
-}
-
-/* rreport_rcpt - the report of recipient i (from 0) of the run into *status and text;
- * 0 if out of memory. One call reads the whole output: for every recipient of a
- * run, rreport_start and rreport_next read it once. */
+/* rreport_rcpt - the report of recipient i (from 0) of the run alone into *status
+ * and text: rreport_start and rreport_next up to it (every recipient past the last
+ * one reported gets the same report); 0 if out of memory */
 int rreport_rcpt(sa *text, char *status, const char *out, size_t len, int wstat, size_t i)
 {
 	rreport r;
 	rreport_start(&r, out, len, wstat);
-	if (!r.own && !r.single) {
-		for (; i && r.left; --i) { /* skip the reports before the one asked for */
-			char l;
-			const char *s;
-			size_t n;
-			if (!record(out, len, r.next, &l, &s, &n, &r.next))
-				break;
-			--r.left;
-		}
-		if (i)
-			r.left = 0;
-	}
-	return rreport_next(&r, text, status);
+	if (i > r.left)
+		i = r.left;
+	do
+		if (!rreport_next(&r, text, status))
+			return 0;
+	while (i--);
+	return 1;
 }

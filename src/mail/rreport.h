@@ -32,7 +32,6 @@ typedef struct rreport_s {
 
 void rreport_start(rreport *r, const char *out, size_t len, int wstat);
 int rreport_next(rreport *r, sa *text, char *status);
-int rreport_make(sa *text, char *status, const char *out, size_t len, int wstat);
 int rreport_rcpt(sa *text, char *status, const char *out, size_t len, int wstat, size_t i);
 
 #endif

@@ -222,8 +222,8 @@ static int path_ok(const char *p, size_t n)
 	return 1;
 }
 
-/* report - rreport_make on out[0..n) and the exit status from m, then the
- * report through the spawn protocol */
+/* report - rreport_rcpt for the first recipient on out[0..n) and the exit status
+ * from m, then the report through the spawn protocol */
 static void report(const char *out, size_t n, unsigned char m)
 {
 	static const int codes[8] = {0, 0, 0, 0, 111, 100, 1, 255};
@@ -253,7 +253,7 @@ static void report(const char *out, size_t n, unsigned char m)
 		sa_free(&each);
 	}
 	wire.len = 0;
-	CHECK(rreport_make(&wire, &k0, out, n, wstat) && k0 == st);
+	CHECK(rreport_rcpt(&wire, &k0, out, n, wstat, 0) && k0 == st);
 	CHECK(fuzz_same(wire.s, wire.len, text.s, text.len));
 	wire.len = 0;
 	/* one whole message report and nothing more: it is the answer */

@@ -53,7 +53,7 @@ static void t_table(void)
 		for (j = 0; j < n; ++j)
 			if (out[j] == '|')
 				out[j] = 0;
-		T_OK(rreport_make(&text, &st, out, n, cases[i].wstat));
+		T_OK(rreport_rcpt(&text, &st, out, n, cases[i].wstat, 0));
 		for (j = 0; j < text.len; ++j)
 			if (!text.s[j])
 				text.s[j] = '_';
