@@ -58,6 +58,16 @@ static void note(const ip_addr *ip, int timedout)
 	close(fd);
 }
 
+/* attach - make fd, connected to ip, the run's connection */
+static void attach(remote *r, int fd, const ip_addr *ip)
+{
+	r->fd = fd;
+	r->ip[ip_fmt(r->ip, ip)] = 0;
+	buf_init(&r->in, fd, r->inspace, sizeof r->inspace);
+	buf_init(&r->out, fd, r->outspace, sizeof r->outspace);
+	buf_settimeout(&r->out, r->tremote);
+}
+
 /* conn_open - connect to the first address that answers, or end the run */
 void conn_open(remote *r)
 {
@@ -74,16 +84,25 @@ void conn_open(remote *r)
 		e = fd == -1 ? errno : 0;
 		note(&r->t[i].ip, e == ETIMEDOUT);
 		if (fd != -1) {
-			r->fd = fd;
-			r->ip[ip_fmt(r->ip, &r->t[i].ip)] = 0;
-			buf_init(&r->in, fd, r->inspace, sizeof r->inspace);
-			buf_init(&r->out, fd, r->outspace, sizeof r->outspace);
-			buf_settimeout(&r->out, r->tremote);
+			attach(r, fd, &r->t[i].ip);
 			return;
 		}
 	}
 	finish(r, 'Z', 0, "Unable to establish ", r->qmtp ? "a QMTP" : "an SMTP", " connection to ",
 	       r->host, " (", e ? error_str(e) : "no address to try", "). (#4.4.1)\n", (char *)0);
+}
+
+/* conn_reuse - make fd, a connection an earlier run opened (cache.c), the run's
+ * connection; 0 if it is no connected socket */
+int conn_reuse(remote *r, int fd)
+{
+	ip_addr ip;
+	uint16_t port;
+	if (!sock_remote(fd, &ip, &port))
+		return 0;
+	ip_unmap(&ip);
+	attach(r, fd, &ip);
+	return 1;
 }
 
 /* conn_lost - the connection failed; errno says how */

@@ -9,7 +9,8 @@
  * protocol (addrs.c: QMTP when qmtproutes has an item for the domain), measures the
  * message for SMTP (message.c), finds the addresses to try (addrs.c), connects to the
  * first that answers, skipping those that timed out lately (queue/lock/tcpto, conn.c),
- * and speaks ESMTP (smtp.c) or QMTP (qmtp.c).
+ * and speaks ESMTP (smtp.c) or QMTP (qmtp.c). Under qmail-rspawn an SMTP delivery
+ * may use a connection an earlier run kept, and hands its own back (cache.c).
  *
  * OUTPUT on fd 1, written once at the end: once the server accepted the sender, one
  * report per recipient in argument order ('r' accepted, 'h' refused for good, 's'
@@ -182,7 +183,6 @@ int main(int argc, char **argv)
 	}
 	envelope(r);
 	message_measure(r);
-	addrs_find(r);
 	smtp_deliver(r);
 	return 0;
 }

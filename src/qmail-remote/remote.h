@@ -4,6 +4,7 @@
  *   addrs.c    which protocol and where to connect: qmtproutes, smtproutes, address
  *              literals, MX and A/AAAA records
  *   conn.c     the connection, with the timeout table
+ *   cache.c    a connection kept open between runs, through qmail-rspawn
  *   smtp.c     the SMTP dialogue
  *   qmtp.c     the QMTP package and its replies
  *   message.c  the message from fd 0: measured before, encoded while sending
@@ -69,7 +70,11 @@ void addrs_route(remote *r);
 void addrs_find(remote *r);
 
 void conn_open(remote *r);
+int conn_reuse(remote *r, int fd);
 _Noreturn void conn_lost(remote *r);
+
+int cache_take(void);
+void cache_give(remote *r);
 
 void smtp_deliver(remote *r);
 _Noreturn void qmtp_deliver(remote *r);

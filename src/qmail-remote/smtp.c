@@ -11,9 +11,13 @@
  * "Possible duplicate!", since the server may have taken the message.
  *
  * QUIT is sent only while the server awaits a command, and never waited for.
+ *
+ * A connection kept from an earlier run (cache.c) is greeted with EHLO again; if that
+ * fails, the run connects anew as if there had been none.
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "fmt.h"
@@ -21,10 +25,12 @@
 #include "smtpaddr.h"
 #include "tm.h"
 
-/* reply - read one reply, within the deadline; its code */
-static unsigned reply(remote *r)
+/* get - read one reply within ms milliseconds: its code, or 0 when the connection
+ * failed or the time ran out (errno says which), or the reply was bad (*bad says
+ * how) */
+static unsigned get(remote *r, unsigned ms, const char **bad)
 {
-	uint64_t deadline = tm_mono_ms() + r->tremote;
+	uint64_t deadline = tm_mono_ms() + ms;
 	for (;;) {
 		size_t n, used;
 		const char *p = buf_peek(&r->in, &n);
@@ -36,32 +42,43 @@ static unsigned reply(remote *r)
 			if (x == 1)
 				return r->reply.code;
 			if (x == -1) {
-				const char *why = errno == EMSGSIZE
-							  ? "a reply line that is too long"
-						  : errno == E2BIG  ? "a reply with too many lines"
-						  : errno == EPROTO ? "a malformed reply"
-								    : error_str(errno);
 				if (errno == ENOMEM)
 					nomem(r);
-				r->cmdstate = 0;
-				finish(r, 'Z', 0, r->ip, " sent ", why, ".",
-				       r->sentdot ? " Possible duplicate!" : "", " (#4.4.2)\n",
-				       (char *)0);
+				*bad = errno == EMSGSIZE ? "a reply line that is too long"
+				       : errno == E2BIG  ? "a reply with too many lines"
+				       : errno == EPROTO ? "a malformed reply"
+							 : error_str(errno);
+				return 0;
 			}
 			continue;
 		}
 		now = tm_mono_ms();
 		if (now >= deadline) {
 			errno = ETIMEDOUT;
-			conn_lost(r);
+			return 0;
 		}
 		buf_settimeout(&r->in, (unsigned)(deadline - now));
 		got = buf_feed(&r->in);
 		if (got == 0)
 			errno = ECONNRESET;
 		if (got <= 0)
-			conn_lost(r);
+			return 0;
 	}
+}
+
+/* reply - read one reply, within timeoutremote; its code. A connection that fails
+ * or a bad reply ends the run. */
+static unsigned reply(remote *r)
+{
+	const char *bad = 0;
+	unsigned code = get(r, r->tremote, &bad);
+	if (code)
+		return code;
+	if (!bad)
+		conn_lost(r);
+	r->cmdstate = 0;
+	finish(r, 'Z', 0, r->ip, " sent ", bad, ".", r->sentdot ? " Possible duplicate!" : "",
+	       " (#4.4.2)\n", (char *)0);
 }
 
 /* command - send the command in r->cmd followed by CRLF; with flush, send it now */
@@ -100,6 +117,35 @@ static int hello(remote *r)
 	if (code != 250)
 		finish(r, 'Z', 1, "Connected to ", r->ip, " but my name was rejected.\n",
 		       (char *)0);
+	return 0;
+}
+
+/* reuse - take the connection an earlier run left (cache.c) and say EHLO again,
+ * which resets the session (RFC 5321 section 4.1.4) and tells what the server offers
+ * now. 1 when it answered 250 within the connect timeout; else 0, with the
+ * connection closed: nothing of this message has been sent, so the run connects
+ * anew. */
+static int reuse(remote *r)
+{
+	const char *bad = 0;
+	int fd = cache_take();
+	if (fd == -1)
+		return 0;
+	if (!conn_reuse(r, fd)) {
+		close(fd);
+		return 0;
+	}
+	if (!sa_copys(&r->cmd, "EHLO ") || !sa_cat(&r->cmd, &r->helo))
+		nomem(r);
+	if (buf_putsa(&r->out, &r->cmd) && buf_put(&r->out, "\r\n", 2) && buf_flush(&r->out) &&
+	    get(r, r->tconnect, &bad) == 250) {
+		r->cmdstate = 1;
+		return 1;
+	}
+	close(r->fd);
+	r->fd = -1;
+	smtpreply_free(&r->reply); /* a bad reply leaves the reader stopped */
+	memset(&r->reply, 0, sizeof r->reply);
 	return 0;
 }
 
@@ -222,13 +268,18 @@ static int envelope(remote *r, int esmtp)
 	return 1;
 }
 
-/* smtp_deliver - connect, hand over the message, and end the run with its report */
+/* smtp_deliver - connect (or take a kept connection), hand over the message, and end
+ * the run with its report; a connection the server accepted the message on is handed
+ * back to be kept (cache.c) */
 void smtp_deliver(remote *r)
 {
 	unsigned code;
-	int esmtp;
-	conn_open(r);
-	esmtp = hello(r);
+	int esmtp = 1;
+	if (!reuse(r)) {
+		addrs_find(r);
+		conn_open(r);
+		esmtp = hello(r);
+	}
 	if (!envelope(r, esmtp))
 		finish(r, 'D', 0, "Giving up on ", r->ip, ".\n", (char *)0);
 	switch (message_send(r)) {
@@ -245,8 +296,11 @@ void smtp_deliver(remote *r)
 	r->sentdot = 1;
 	code = reply(r);
 	r->cmdstate = 1;
-	if (code >= 200 && code < 300)
+	if (code >= 200 && code < 300) {
+		if (esmtp)
+			cache_give(r);
 		finish(r, 'K', 1, r->ip, " accepted message.\n", (char *)0);
+	}
 	finish(r, code >= 500 ? 'D' : 'Z', 1, r->ip, " failed after I sent the message.\n",
 	       (char *)0);
 }

@@ -10,7 +10,9 @@
  * (QMAILHOME/bin/qmail-remote, or $QMAILREMOTE) where DOMAIN follows the last '@' of
  * the recipients. qmail-remote's output (stdout and stderr, up to RREPORT_OUTMAX
  * bytes) and exit status make one report per recipient, in the command's order, all
- * written at once (rreport.h).
+ * written at once (rreport.h). Beyond qmail, each run also gets fd 3, a socket to
+ * us ($QMAILREMOTECACHE=3), through which it may take an SMTP connection kept from an
+ * earlier run to its domain and hand its own back after a delivery (keep.h).
  *
  * A command for a slot out of range or still busy, or one that breaks the framing, is
  * a qmail-send bug that no report can answer: qmail-rspawn stops reading commands,
@@ -25,7 +27,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,7 +39,9 @@
 #include "env.h"
 #include "error.h"
 #include "fd.h"
+#include "fdpass.h"
 #include "ids.h"
+#include "keep.h"
 #include "lock.h"
 #include "priv.h"
 #include "rreport.h"
@@ -56,6 +62,9 @@ typedef struct slot_s {
 	sa out;         /* its output, at most RREPORT_OUTMAX bytes */
 	size_t dropped; /* output bytes beyond RREPORT_OUTMAX */
 	size_t nrcpt;   /* recipients of the delivery: reports owed */
+	int chan;       /* our end of its connection channel (fd 3 in the child), or -1 */
+	unsigned uses;  /* deliveries over the connection it was offered, this one counted */
+	sa domain;      /* the delivery's domain, NUL-terminated */
 } slot;
 
 static struct {
@@ -68,9 +77,9 @@ static struct {
 	spawn_cmd cmd;      /* the command being read */
 	sa rep;             /* scratch: a report being written */
 	sa text;            /* scratch: a report's text */
-	const char *argv[SPAWN_RCPTMAX + 4]; /* qmail-remote's arguments */
-	slot s[AUTO_SPAWN];                  /* the deliveries */
-	struct pollfd pf[AUTO_SPAWN + 2];    /* poll's array: fd 0, the signal pipe, slots */
+	const char *argv[SPAWN_RCPTMAX + 4];         /* qmail-remote's arguments */
+	slot s[AUTO_SPAWN];                          /* the deliveries */
+	struct pollfd pf[AUTO_SPAWN + 2 + KEEP_MAX]; /* fd 0, the signal pipe, slots, kept */
 } st;
 
 /* nomem - the one fatal error for memory */
@@ -106,6 +115,13 @@ static void finish(slot *s)
 	unsigned n = (unsigned)(s - st.s);
 	size_t i;
 	rreport r;
+	int fd;
+	if (s->chan != -1) {
+		while (fdpass_recv(s->chan, &fd) == 1)
+			keep_put(s->domain.s, fd, s->uses);
+		close(s->chan);
+		s->chan = -1;
+	}
 	st.rep.len = 0;
 	rreport_start(&r, s->out.s, s->out.len, s->status);
 	for (i = 0; i < s->nrcpt; ++i)
@@ -125,11 +141,12 @@ static void finish(slot *s)
  * writes argv (scratch of ours); the signal pipe is close-on-exec and the exec
  * resets the caught SIGCHLD, and a handler that runs meanwhile only writes a byte
  * to the signal pipe. */
-static _Noreturn void child(int msg, int out, const char *domain)
+static _Noreturn void child(int msg, int out, int chan, const char *domain)
 {
 	const char *r = st.cmd.rcpt.s;
 	size_t i;
-	if (!fd_move(0, msg) || !fd_copy(1, out) || !fd_move(2, out))
+	if (!fd_move(0, msg) || !fd_copy(1, out) || !fd_move(2, out) ||
+	    (chan != -1 && (!fd_copy(3, chan) || !fd_nocloexec(3))))
 		_exit(111);
 	st.argv[0] = "qmail-remote";
 	st.argv[1] = domain;
@@ -146,12 +163,33 @@ static _Noreturn void child(int msg, int out, const char *domain)
 
 /* spawn - vfork a child that becomes qmail-remote (no copy of our memory for an
  * exec, once per delivery); its pid, or -1 */
-static pid_t spawn(int msg, int out, const char *domain)
+static pid_t spawn(int msg, int out, int chan, const char *domain)
 {
 	pid_t pid = vfork();
 	if (pid == 0)
-		child(msg, out, domain);
+		child(msg, out, chan, domain);
 	return pid;
+}
+
+/* channel - the connection channel for slot s's run to domain: a socket pair, our end
+ * in s->chan, the child's returned (-1 if there is none: the run then connects and
+ * QUITs as ever). A connection kept for the domain waits in it for the run. */
+static int channel(slot *s, const char *domain)
+{
+	int c[2], fd;
+	unsigned uses = 0;
+	s->uses = 1;
+	if (!sa_copys(&s->domain, domain) || !sa_0(&s->domain) ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, c) == -1)
+		return -1;
+	s->chan = c[0];
+	fd = keep_take(domain, &uses);
+	if (fd != -1) {
+		if (fdpass_send(c[0], fd))
+			s->uses = uses + 1;
+		close(fd);
+	}
+	return c[1];
 }
 
 /* domains - check the recipients: 1 all at one domain (its offset in rcpt in *dom),
@@ -181,7 +219,7 @@ static void start(void)
 	slot *s = &st.s[n];
 	size_t dom = 0;
 	struct stat sb;
-	int msg, d, p[2] = {-1, -1};
+	int msg, d, c, p[2] = {-1, -1};
 	if (n >= AUTO_SPAWN || s->pid) {
 		st.broken = 1; /* no report can name a slot that is not ours to use */
 		return;
@@ -220,12 +258,18 @@ static void start(void)
 		say(n, 'Z', "qmail-rspawn is unable to make a pipe. (#4.3.0)\n");
 		return;
 	}
-	s->pid = spawn(msg, p[1], st.cmd.rcpt.s + dom);
+	c = channel(s, st.cmd.rcpt.s + dom);
+	s->pid = spawn(msg, p[1], c, st.cmd.rcpt.s + dom);
 	close(msg);
 	close(p[1]);
+	if (c != -1)
+		close(c);
 	if (s->pid == -1) {
 		s->pid = 0;
 		close(p[0]);
+		if (s->chan != -1)
+			close(s->chan);
+		s->chan = -1;
 		say(n, 'Z', "qmail-rspawn is unable to fork. (#4.3.0)\n");
 		return;
 	}
@@ -309,7 +353,7 @@ static void reap(void)
 static void run(void)
 {
 	while (st.input || st.busy) {
-		size_t n = 0, i;
+		size_t n = 0, i, kept;
 		st.pf[n].fd = st.input ? 0 : -1;
 		st.pf[n++].events = POLLIN;
 		st.pf[n].fd = sig_pipe_fd();
@@ -321,11 +365,14 @@ static void run(void)
 			}
 		for (i = 0; i < n; ++i)
 			st.pf[i].revents = 0;
-		if (poll(st.pf, n, -1) == -1) {
+		kept = keep_poll(st.pf + n);
+		if (poll(st.pf, n + kept, keep_timeout()) == -1) {
 			if (errno == EINTR)
 				continue;
 			die_sys(111, "poll failed", (char *)0);
 		}
+		keep_events(st.pf + n, kept);
+		keep_expire(0);
 		if (st.pf[1].revents)
 			reap();
 		for (i = 2; i < n; ++i)
@@ -340,6 +387,7 @@ static void run(void)
 		if (st.input && st.pf[0].revents)
 			commands();
 	}
+	keep_expire(1);
 }
 
 /* become_qmailr - check the account; started as root, drop to qmailr with its groups */
@@ -391,6 +439,8 @@ static void setup(void)
 		die_sys(111, "unable to switch to ", auto_qmail, "/queue/mess", (char *)0);
 	if (!sig_pipe_init() || !sig_catch(SIGCHLD, sig_pipe_notify) || !sig_ignore(SIGPIPE))
 		die_sys(111, "unable to set up signals", (char *)0);
+	if (setenv("QMAILREMOTECACHE", "3", 1) == -1) /* each run's channel: child() */
+		nomem();
 }
 
 int main(int argc, char **argv)
@@ -402,7 +452,7 @@ int main(int argc, char **argv)
 	become_qmailr();
 	setup();
 	for (i = 0; i < AUTO_SPAWN; ++i)
-		st.s[i].fd = -1;
+		st.s[i].fd = st.s[i].chan = -1;
 	st.input = 1;
 	st.cmd.list = 1;
 	if (!fd_write_all(1, &limit, 1))

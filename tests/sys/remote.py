@@ -53,6 +53,10 @@ class Scenario:
         self.final = b"250 ok 1234 accepted\r\n"
         self.drop = None     # "greeting", "mail" or "dot": close the connection there
         self.slow = None     # send the greeting one byte every this many seconds
+        self.mailwait = 0.3  # seconds to wait after MAIL for pipelined commands
+        self.ehlo_again = None  # the reply to a second EHLO on one connection (None: ehlo)
+        self.close_after = False  # close the connection after the reply to the dot
+        self.unasked = b""  # sent a moment after the reply to the dot
         self.__dict__.update(kw)
 
 
@@ -66,6 +70,7 @@ class Session:
         self.batch = None    # lines already waiting right after MAIL (pipelining)
         self.quit = False
         self.dot = False     # the final dot arrived
+        self.datas = []      # every transaction's data, in order (data is the last)
 
 
 class Sink(Listener):
@@ -120,11 +125,12 @@ class Sink(Listener):
             s.commands.append(cmd)
             verb = cmd[:4].upper()
             if verb == b"EHLO":
-                c.sendall(sc.ehlo)
+                again = sum(x[:4].upper() == b"EHLO" for x in s.commands) > 1
+                c.sendall(sc.ehlo_again if again and sc.ehlo_again else sc.ehlo)
             elif verb == b"HELO":
                 c.sendall(sc.helo)
             elif verb == b"MAIL":
-                time.sleep(0.3)  # a pipelining client has sent the rest by now
+                time.sleep(sc.mailwait)  # a pipelining client has sent the rest by now
                 c.setblocking(False)
                 try:
                     while True:
@@ -160,9 +166,15 @@ class Sink(Listener):
                         break
                     body.extend(ln)
                 s.data = bytes(body)
+                s.datas.append(s.data)
                 if sc.drop == "dot":
                     return
                 c.sendall(sc.final)
+                if sc.close_after:
+                    return
+                if sc.unasked:
+                    time.sleep(0.1)
+                    c.sendall(sc.unasked)
             elif verb == b"QUIT":
                 s.quit = True
                 c.sendall(b"221 bye\r\n")
@@ -313,7 +325,7 @@ def suite(P, binary, full, san):
     P.control("me", "me.test\n")
     routes()
 
-    def remote(host, sender, rcpts, msg=MSG, pipe=False, env=None, timeout=60):
+    def remote(host, sender, rcpts, msg=MSG, pipe=False, env=None, timeout=60, chan=None):
         path = os.path.join(tmp, "msg")
         with open(path, "wb") as f:
             f.write(msg)
@@ -323,14 +335,22 @@ def suite(P, binary, full, san):
             e["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
         e.update(env or {})
         argv = [binary, host, sender] + rcpts
+        fds = ()
+        if chan is not None:  # chan becomes fd 3, as qmail-rspawn's channel is
+            argv = ["/usr/bin/python3", "-c", "import os, sys; os.dup2(int(sys.argv[1]), 3); "
+                    "os.close(int(sys.argv[1])); os.execv(sys.argv[2], sys.argv[2:])",
+                    str(chan)] + argv
+            fds = (chan,)
         t0 = time.monotonic()
         if pipe:
             p = subprocess.run(argv, input=msg, capture_output=True, env=e, user=uid_r,
-                               group=gid_q, extra_groups=[], timeout=timeout, cwd="/")
+                               group=gid_q, extra_groups=[], timeout=timeout, cwd="/",
+                               pass_fds=fds)
         else:
             with open(path, "rb") as f:
                 p = subprocess.run(argv, stdin=f, capture_output=True, env=e, user=uid_r,
-                                   group=gid_q, extra_groups=[], timeout=timeout, cwd="/")
+                                   group=gid_q, extra_groups=[], timeout=timeout, cwd="/",
+                                   pass_fds=fds)
         if san is not None and p.stderr:
             san.append((host, p.stderr[-1000:]))
         return p.returncode, records(p.stdout), p.stderr, time.monotonic() - t0
@@ -614,6 +634,8 @@ def suite(P, binary, full, san):
 
     dns_tests(P, s4, s6, remote, routes)
     tcpto_tests(P, s4, remote, uid_r, gid_q)
+    routes()
+    cache_tests(s4, remote)
     if full:
         rspawn_tests(P, s4, dead, uid_q, tmp)
     shutil.rmtree(tmp, ignore_errors=True)
@@ -748,6 +770,160 @@ def tcpto_tests(P, s4, remote, uid_r, gid_q):
     full.close()
 
 
+def kept_run(remote, give=None, env=True):
+    """one qmail-remote run to example.test with a channel on fd 3 (qmail-rspawn's
+    side of it is ours): give, a socket or a descriptor, waits in it first. (reports, the socket it
+    handed back or None)"""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        if isinstance(give, int):
+            socket.send_fds(ours, [b"F"], [give])
+        elif give is not None:
+            socket.send_fds(ours, [b"F"], [give.fileno()])
+            give.close()
+        _, rec, _, _ = remote("example.test", "s@me.test", ["a@example.test"], chan=theirs.fileno(),
+                              env={"QMAILREMOTECACHE": "3"} if env else {})
+        theirs.close()
+        ours.setblocking(False)
+        try:
+            _, fds, _, _ = socket.recv_fds(ours, 1, 2)
+        except BlockingIOError:
+            fds = []
+        back = socket.socket(fileno=fds[0]) if len(fds) == 1 else None
+        for fd in fds[1:]:
+            os.close(fd)
+        return rec, back
+    finally:
+        ours.close()
+        theirs.close()
+
+
+def cache_tests(s4, remote):
+    """a connection kept between runs (qmail-remote's fd 3, $QMAILREMOTECACHE)"""
+    def delivered(rec):
+        return rec is not None and [r[0] for r in rec] == ["r", "K"]
+
+    s4.reset(mailwait=0)
+    rec, back = kept_run(remote)
+    ok(delivered(rec) and back is not None, "kept: the connection is handed back on fd 3",
+       repr(rec))
+    ok(len(s4.sessions) == 1 and not s4.sessions[0].quit, "kept: no QUIT on it")
+    if back is not None:
+        eq(back.getpeername()[1], s4.port, "kept: it is the connection to the server")
+        rec, back2 = kept_run(remote, back)
+        ok(delivered(rec) and back2 is not None and "127.0.0.1 accepted message" in rec[-1][1],
+           "kept: the next run delivers over it and hands it back", repr(rec))
+        ok(len(s4.sessions) == 1 and s4.sessions[0].datas == [WIRE, WIRE],
+           "kept: one connection, two transactions",
+           repr([(x.commands, len(x.datas)) for x in s4.sessions]))
+        if s4.sessions:
+            eq([c for c in s4.sessions[0].commands if c.startswith(b"EHLO")],
+               [b"EHLO me.test"] * 2, "kept: EHLO again on the kept connection")
+        if back2 is not None:
+            back2.close()
+
+    # a kept connection the server has closed: a new one, the same delivery
+    s4.reset(mailwait=0, close_after=True)
+    rec, back = kept_run(remote)
+    ok(back is not None, "closing server: the connection is handed back")
+    time.sleep(0.2)
+    rec, back2 = kept_run(remote, back)
+    ok(delivered(rec) and len(s4.sessions) == 2 and s4.sessions[1].datas == [WIRE],
+       "kept connection closed by the server: delivered over a new one", repr(rec))
+    if back2 is not None:
+        back2.close()
+
+    # a second EHLO refused: a new connection
+    s4.reset(mailwait=0, ehlo_again=b"421 4.3.2 closing\r\n")
+    rec, back = kept_run(remote)
+    rec, back2 = kept_run(remote, back)
+    ok(delivered(rec) and len(s4.sessions) == 2 and s4.sessions[0].datas == [WIRE]
+       and s4.sessions[1].datas == [WIRE],
+       "kept connection answering EHLO with 421: delivered over a new one", repr(rec))
+    if back2 is not None:
+        back2.close()
+
+    # a kept connection the server has spoken on unasked: not used
+    s4.reset(mailwait=0, unasked=b"250 stray\r\n")
+    rec, back = kept_run(remote)
+    time.sleep(0.3)
+    rec, back2 = kept_run(remote, back)
+    ok(delivered(rec) and len(s4.sessions) == 2 and s4.sessions[1].datas == [WIRE]
+       and [c for c in s4.sessions[0].commands if c.startswith(b"EHLO")] == [b"EHLO me.test"],
+       "kept connection with an unasked reply waiting: not used, a new one", repr(rec))
+    if back2 is not None:
+        back2.close()
+
+    # something that is no connection waits on fd 3: ignored
+    s4.reset(mailwait=0)
+    r, w = os.pipe()
+    rec, back = kept_run(remote, w)
+    os.close(r)
+    os.close(w)
+    ok(delivered(rec) and len(s4.sessions) == 1,
+       "a pipe instead of a connection on fd 3: ignored, delivered", repr(rec))
+    if back is not None:
+        back.close()
+
+    # without $QMAILREMOTECACHE, fd 3 is not ours: QUIT as ever
+    s4.reset(mailwait=0)
+    rec, back = kept_run(remote, env=False)
+    end = time.monotonic() + 5
+    while not (s4.sessions and s4.sessions[0].quit) and time.monotonic() < end:
+        time.sleep(0.05)  # QUIT is never waited for: the server may read it later
+    ok(delivered(rec) and back is None and len(s4.sessions) == 1 and s4.sessions[0].quit,
+       "without QMAILREMOTECACHE: nothing handed back, QUIT", repr(rec))
+
+
+def kept_rspawn_tests(s4, start, cmd, reports):
+    """qmail-rspawn keeps a connection qmail-remote hands back for the next delivery
+    to the domain (keep.h: 2 s idle, 100 deliveries)"""
+    def in_a_row(p, n):
+        letters = []
+        for _ in range(n):
+            cmd(p, 0, b"0/4242", b"s@me.test", b"ok@example.test")
+            letters.append(reports(p, 1).get(0, ("?", ""))[0])
+        return letters
+
+    def until(cond, limit=10):
+        end = time.monotonic() + limit
+        while not cond() and time.monotonic() < end:
+            time.sleep(0.05)
+        return cond()
+
+    s4.reset(mailwait=0)
+    p = start()
+    os.read(p.stdout.fileno(), 1)
+    eq(in_a_row(p, 3), ["K"] * 3, "kept: three deliveries in a row, each K")
+    ok(len(s4.sessions) == 1 and len(s4.sessions[0].datas) == 3 and not s4.sessions[0].quit,
+       "kept: all three over one connection, still open",
+       repr([(len(x.datas), x.quit) for x in s4.sessions]))
+    t0 = time.monotonic()
+    ok(until(lambda: s4.sessions[0].quit), "kept: QUIT once it has been idle")
+    ok(1.5 < time.monotonic() - t0 < 5, "kept: idle for about 2 s first",
+       "%.2f s" % (time.monotonic() - t0))
+
+    s4.reset(mailwait=0)
+    eq(in_a_row(p, 101), ["K"] * 101, "kept: 101 deliveries in a row, each K")
+    ok(len(s4.sessions) == 2 and len(s4.sessions[0].datas) == 100 and s4.sessions[0].quit
+       and len(s4.sessions[1].datas) == 1,
+       "kept: a connection carries 100 deliveries, then QUIT and a new one",
+       repr([(len(x.datas), x.quit) for x in s4.sessions]))
+
+    before = s4.sessions
+    ok(until(lambda: len(before) == 2 and before[1].quit), "kept: the second one ends idle")
+    s4.reset(mailwait=0, close_after=True)
+    eq(in_a_row(p, 3), ["K"] * 3, "kept: a server that closes after each message: each K")
+    eq(len(s4.sessions), 3, "kept: a new connection each time")
+
+    s4.reset(mailwait=0)
+    eq(in_a_row(p, 1), ["K"], "kept: one more delivery")
+    p.stdin.close()
+    eq(p.wait(30), 0, "kept: qmail-rspawn exits 0 when its input closes")
+    ok(until(lambda: s4.sessions and s4.sessions[0].quit, 5),
+       "kept: the connection gets QUIT when qmail-rspawn ends")
+
+
 def rspawn_tests(P, s4, dead, uid_q, tmp):
     P.control("smtproutes", "example.test:127.0.0.1:%d\n:[127.0.0.1]:%d\n" % (s4.port, dead))
     table = P.path("queue", "lock", "tcpto")
@@ -841,6 +1017,7 @@ def rspawn_tests(P, s4, dead, uid_q, tmp):
     ok(bodies == [WIRE], "the message went out once, byte for byte")
     p.stdin.close()
     eq(p.wait(30), 0, "qmail-rspawn exits 0 when its input closes")
+    kept_rspawn_tests(s4, start, cmd, reports)
 
     # fake qmail-remotes through $QMAILREMOTE
     fake = os.path.join(tmp, "fake-remote")
