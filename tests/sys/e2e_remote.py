@@ -37,8 +37,9 @@ ME = "mail.test.example"
 def sink_main(host, port, conf, logname):
     """One SMTP server on host:port. Replies come from the JSON file conf, read anew
     for each command: {"rcpt": {addr: reply}, "final": reply}. Each finished DATA
-    appends one JSON line to logname: peer, MAIL address, accepted and all RCPT
-    addresses, the raw DATA bytes as sent and the message with dots and CRLF undone."""
+    appends one JSON line to logname: peer, the connection's number (from 1, in the
+    order of acceptance), MAIL address, accepted and all RCPT addresses, the raw DATA
+    bytes as sent and the message with dots and CRLF undone."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     s = socket.socket(family, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -58,7 +59,7 @@ def sink_main(host, port, conf, logname):
             with open(logname, "a") as f:
                 f.write(json.dumps(entry) + "\n")
 
-    def session(c, peer):
+    def session(c, peer, conn):
         f = c.makefile("rb")
 
         def send(b):
@@ -97,7 +98,7 @@ def sink_main(host, port, conf, logname):
                 body = raw[:-3]
                 lines = body.split(b"\r\n")[:-1]
                 msg = b"".join((x[1:] if x.startswith(b".") else x) + b"\n" for x in lines)
-                record({"peer": peer[0], "mail": mail, "rcpts": rcpts, "accepted": accepted,
+                record({"peer": peer[0], "conn": conn, "mail": mail, "rcpts": rcpts, "accepted": accepted,
                         "raw": body.decode("latin-1"), "msg": msg.decode("latin-1")})
                 send(config().get("final", "250 ok queued").encode())
             elif verb == "RSET":
@@ -109,17 +110,19 @@ def sink_main(host, port, conf, logname):
             else:
                 send(b"502 unknown command")
 
-    def serve(c, peer):
+    def serve(c, peer, conn):
         try:
-            session(c, peer)
+            session(c, peer, conn)
         except OSError:
             pass
         finally:
             c.close()
     print("listening", flush=True)
+    conns = 0
     while True:
         c, peer = s.accept()
-        threading.Thread(target=serve, args=(c, peer), daemon=True).start()
+        conns += 1
+        threading.Thread(target=serve, args=(c, peer, conns), daemon=True).start()
 
 
 if len(sys.argv) == 6 and sys.argv[1] == "--sink":
@@ -321,6 +324,17 @@ def part1(q, s, md, sender):
         R.ok("m-ok@" not in human + ds, "mixed bounce does not name the 250 recipient")
         R.ok("m-soft@" not in human + ds, "mixed bounce does not name the 450 recipient")
         R.eq(len(re.findall(r"^Final-Recipient:", ds, re.M)), 1, "mixed bounce: one recipient")
+
+    # messages one after another to one domain share a kept connection (qmail-rspawn)
+    rc = ["k%d@sink.example" % i for i in range(5)]
+    for r in rc:
+        q.queue(sender, [r], b"Subject: kept " + r.encode() + b"\n\nx\n")
+        wait_for(lambda: outcomes(q.logtext()).get(r) == ["success"], 20)
+    got = [s.to(r) for r in rc]
+    R.ok(all(len(g) == 1 and g[0]["msg"].endswith("Subject: kept %s\n\nx\n" % r)
+             for g, r in zip(got, rc)), "kept: five messages in a row, each delivered once",
+         repr(got)[:600])
+    R.eq(len({g[0]["conn"] for g in got if g}), 1, "kept: all five over one connection")
 
 
 def part2(q, sinks, md, sender, down_ip):
