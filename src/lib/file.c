@@ -1,9 +1,10 @@
 /*
- * file.c - reading small files whole, and fsync of a directory. Control files and
- * similar inputs are read through file_read, which refuses files larger than the
- * caller's limit instead of growing without bound. (Many descriptors are synced at
- * once by syncq.c.)
+ * file.c - reading small files whole, fsync of a directory, and starting a file's
+ * writeback early. Control files and similar inputs are read through file_read,
+ * which refuses files larger than the caller's limit instead of growing without
+ * bound. (Many descriptors are synced at once by syncq.c.)
  */
+#define _GNU_SOURCE /* sync_file_range */
 #include "file.h"
 
 #include <errno.h>
@@ -64,4 +65,21 @@ int file_syncdir(const char *dir)
 	close(fd);
 	errno = e;
 	return r == 0;
+}
+
+/* file_startsync - start writing fd's data to disk without waiting for it, so that
+ * the fsync that must follow finds the data written or on its way while the caller
+ * did other work. It makes nothing durable (no metadata, no flush), and a write
+ * error it meets is still reported by that fsync. 1, or 0 with errno (ESPIPE for a
+ * pipe); where the system cannot start writeback alone, 1 and nothing done. */
+int file_startsync(int fd)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	while (sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) == -1)
+		if (errno != EINTR)
+			return 0;
+#else
+	(void)fd;
+#endif
+	return 1;
 }

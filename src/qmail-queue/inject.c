@@ -6,9 +6,11 @@
  *     mess/SPLIT/ID, ID being its inode number (spare.c); when the pool has none,
  *     create pid/PID.TIME.SEQ (O_EXCL), whose inode number becomes the ID, and
  *  2. link it to mess/SPLIT/ID and unlink the pid name;
- *  3. write the Received line and the message (no fsync yet);
+ *  3. write the Received line and the message, and start its writeback (no
+ *     fsync yet);
  *  4. create intd/ID (O_EXCL, or a spare moved there without replacing anything),
- *     write u, p and the envelope records (no fsync yet);
+ *     write u, p and the envelope records, and start their writeback (no fsync
+ *     yet);
  *  5. fsync the mess file, the intd file and mess/SPLIT, one after the other;
  *  6. link intd/ID to todo/ID and fsync todo/: only now is the message queued;
  *  7. pull the trigger so qmail-send looks at todo/ at once.
@@ -25,7 +27,12 @@
  * and before exit 0. None relies on another fsync or on synchronous directories.
  * intd/ itself is never synced: the envelope is reached through todo/ID, a second
  * name for the same inode, and an intd/ID that vanished in a crash is only a
- * missing leftover. The three run one after the other: issued together through
+ * missing leftover. Starting each file's writeback as soon as it is written
+ * (file_startsync: no metadata, no flush, so it changes no rule above) lets the
+ * message's data go to the disk while the envelope is read and written, and the
+ * envelope's while the message's fsync runs: about 10% more messages/s with one
+ * SMTP client, 3% with ten (2000 messages, 5 runs each way). The three run one
+ * after the other: issued together through
  * aio_fsync they cost this short-lived program two helper threads of the C
  * library per message, which took more CPU and more time (about 0.5 ms each per
  * message on the development machine) than the overlap of the flushes saved.
@@ -168,6 +175,7 @@ static int write_message(inject *in)
 		return 54;
 	if (r != 1 || !buf_flush(&in->out) || !spare_cut(in->messfd))
 		return 53;
+	(void)file_startsync(in->messfd); /* its fsync reports any error */
 	return 0;
 }
 
@@ -238,6 +246,7 @@ static int write_envelope(inject *in)
 	}
 	if (!buf_flush(&in->out) || !spare_cut(in->intdfd))
 		return 53;
+	(void)file_startsync(in->intdfd); /* its fsync reports any error */
 	return 0;
 }
 

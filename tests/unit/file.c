@@ -53,8 +53,29 @@ static void t_syncdir(void)
 	T_EQ_U(errno, ENOENT);
 }
 
+/* t_startsync - a written file: started, and still all there; a pipe: ESPIPE */
+static void t_startsync(void)
+{
+	char got[5] = {0};
+	int p[2];
+	int fd = open(path_of("started"), O_RDWR | O_CREAT | O_TRUNC, 0600);
+	T_OK(fd >= 0);
+	T_OK(write(fd, "four", 4) == 4);
+	T_OK(file_startsync(fd));
+	T_OK(fsync(fd) == 0);
+	T_OK(pread(fd, got, 4, 0) == 4 && memcmp(got, "four", 4) == 0);
+	close(fd);
+	T_OK(pipe(p) == 0);
+	errno = 0;
+	T_OK(!file_startsync(p[1]));
+	T_EQ_U(errno, ESPIPE);
+	close(p[0]);
+	close(p[1]);
+}
+
 const t_case t_cases[] = {
 	T_CASE(t_read),
 	T_CASE(t_syncdir),
+	T_CASE(t_startsync),
 	T_END,
 };
