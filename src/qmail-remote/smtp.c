@@ -81,12 +81,26 @@ static unsigned reply(remote *r)
 	       " (#4.4.2)\n", (char *)0);
 }
 
-/* command - send the command in r->cmd followed by CRLF; with flush, send it now */
+/* put - the command in r->cmd followed by CRLF; with flush, sent now; 0 if the
+ * connection failed */
+static int put(remote *r, int flush)
+{
+	return buf_putsa(&r->out, &r->cmd) && buf_put(&r->out, "\r\n", 2) &&
+	       (!flush || buf_flush(&r->out));
+}
+
+/* command - put, where a failed connection ends the run */
 static void command(remote *r, int flush)
 {
-	if (!buf_putsa(&r->out, &r->cmd) || !buf_put(&r->out, "\r\n", 2) ||
-	    (flush && !buf_flush(&r->out)))
+	if (!put(r, flush))
 		conn_lost(r);
+}
+
+/* greet - VERB and our name (EHLO or HELO) into r->cmd */
+static void greet(remote *r, const char *verb)
+{
+	if (!sa_copys(&r->cmd, verb) || !sa_cat(&r->cmd, &r->helo))
+		nomem(r);
 }
 
 /* put_rcpt_report - one recipient report: 'r', 'h' or 's' from the RCPT reply */
@@ -102,15 +116,13 @@ static int hello(remote *r)
 	if (code != 220)
 		finish(r, 'Z', 1, "Connected to ", r->ip, " but the greeting failed.\n", (char *)0);
 	r->cmdstate = 1;
-	if (!sa_copys(&r->cmd, "EHLO ") || !sa_cat(&r->cmd, &r->helo))
-		nomem(r);
+	greet(r, "EHLO ");
 	command(r, 1);
 	code = reply(r);
 	if (code == 250)
 		return 1;
 	if (code >= 500) {
-		if (!sa_copys(&r->cmd, "HELO ") || !sa_cat(&r->cmd, &r->helo))
-			nomem(r);
+		greet(r, "HELO ");
 		command(r, 1);
 		code = reply(r);
 	}
@@ -135,10 +147,8 @@ static int reuse(remote *r)
 		close(fd);
 		return 0;
 	}
-	if (!sa_copys(&r->cmd, "EHLO ") || !sa_cat(&r->cmd, &r->helo))
-		nomem(r);
-	if (buf_putsa(&r->out, &r->cmd) && buf_put(&r->out, "\r\n", 2) && buf_flush(&r->out) &&
-	    get(r, r->tconnect, &bad) == 250) {
+	greet(r, "EHLO ");
+	if (put(r, 1) && get(r, r->tconnect, &bad) == 250) {
 		r->cmdstate = 1;
 		return 1;
 	}

@@ -33,12 +33,20 @@ static void cut(size_t i)
 	kp.k[kp.n] = t;
 }
 
-/* drop - close entry i, with QUIT first if quit, and take it out */
-static void drop(size_t i, int quit)
+/* quit - say QUIT on fd, never waiting for it (as qmail-remote does), and close it */
+static void quit(int fd)
 {
-	if (quit) /* never waited for, like qmail-remote's own QUIT */
-		(void)send(kp.k[i].fd, "QUIT\r\n", 6, MSG_DONTWAIT | MSG_NOSIGNAL);
-	close(kp.k[i].fd);
+	(void)send(fd, "QUIT\r\n", 6, MSG_DONTWAIT | MSG_NOSIGNAL);
+	close(fd);
+}
+
+/* drop - close entry i, with QUIT first if q, and take it out */
+static void drop(size_t i, int q)
+{
+	if (q)
+		quit(kp.k[i].fd);
+	else
+		close(kp.k[i].fd);
 	cut(i);
 }
 
@@ -49,6 +57,10 @@ void keep_put(const char *domain, int fd, unsigned uses)
 {
 	size_t i, old = 0;
 	kept *k;
+	if (uses >= KEEP_USES) {
+		quit(fd);
+		return;
+	}
 	if (kp.n == KEEP_MAX) {
 		for (i = 1; i < kp.n; ++i)
 			if (kp.k[i].until < kp.k[old].until)
@@ -56,12 +68,14 @@ void keep_put(const char *domain, int fd, unsigned uses)
 		drop(old, 1);
 	}
 	k = &kp.k[kp.n];
+	if (!sa_copys(&k->domain, domain) || !sa_0(&k->domain)) {
+		quit(fd);
+		return;
+	}
 	k->fd = fd;
 	k->until = tm_mono_ms() + KEEP_IDLE_MS;
 	k->uses = uses;
 	++kp.n;
-	if (uses >= KEEP_USES || !sa_copys(&k->domain, domain) || !sa_0(&k->domain))
-		drop(kp.n - 1, 1);
 }
 
 /* keep_take - a connection kept for domain (taken out of the array; the caller owns
