@@ -71,6 +71,7 @@ class Session:
         self.quit = False
         self.dot = False     # the final dot arrived
         self.datas = []      # every transaction's data, in order (data is the last)
+        self.eof = False     # the client closed (or reset) the connection
 
 
 class Sink(Listener):
@@ -98,7 +99,10 @@ class Sink(Listener):
 
         def line():
             while b"\n" not in buf:
-                got = c.recv(65536)
+                try:
+                    got = c.recv(65536)
+                except ConnectionResetError:  # closed with our bytes unread
+                    return None
                 if not got:
                     return None
                 buf.extend(got)
@@ -120,6 +124,7 @@ class Sink(Listener):
         while True:
             ln = line()
             if ln is None:
+                s.eof = True
                 return
             cmd = ln.rstrip(b"\r\n")
             s.commands.append(cmd)
@@ -916,6 +921,25 @@ def kept_rspawn_tests(s4, start, cmd, reports):
     eq(in_a_row(p, 3), ["K"] * 3, "kept: a server that closes after each message: each K")
     eq(len(s4.sessions), 3, "kept: a new connection each time")
 
+    # a kept connection the server speaks on while idle is closed at once, without QUIT
+    s4.reset(mailwait=0, unasked=b"421 4.4.2 idle too long\r\n")
+    eq(in_a_row(p, 1), ["K"], "kept: a delivery to a server that will speak unasked")
+    ok(until(lambda: s4.sessions and s4.sessions[0].eof, 1.5) and not s4.sessions[0].quit,
+       "kept: closed without QUIT once the server speaks unasked, before its 2 s",
+       repr([(x.eof, x.quit, len(x.datas)) for x in s4.sessions]))
+
+    # at most KEEP_MAX (64) kept at once: the 65th makes the one nearest its end go
+    s4.reset(mailwait=0)
+    for i in range(65):
+        cmd(p, i, b"0/4242", b"s@me.test", b"ok@d%d.many.test" % i)
+    got = reports(p, 65)
+    eq(sorted(v[0] for v in got.values()), ["K"] * 65, "kept: 65 domains at once, each K")
+    until(lambda: sum(x.quit for x in s4.sessions) >= 1, 1)
+    time.sleep(0.2)
+    eq((len(s4.sessions), sum(x.quit for x in s4.sessions)), (65, 1),
+       "kept: 65 connections handed back, 64 kept, one QUIT at once")
+    ok(until(lambda: all(x.quit for x in s4.sessions), 5), "kept: the 64 get QUIT once idle")
+
     s4.reset(mailwait=0)
     eq(in_a_row(p, 1), ["K"], "kept: one more delivery")
     p.stdin.close()
@@ -925,7 +949,8 @@ def kept_rspawn_tests(s4, start, cmd, reports):
 
 
 def rspawn_tests(P, s4, dead, uid_q, tmp):
-    P.control("smtproutes", "example.test:127.0.0.1:%d\n:[127.0.0.1]:%d\n" % (s4.port, dead))
+    P.control("smtproutes", "example.test:127.0.0.1:%d\n.many.test:127.0.0.1:%d\n"
+              ":[127.0.0.1]:%d\n" % (s4.port, s4.port, dead))
     table = P.path("queue", "lock", "tcpto")
     with open(table, "r+b") as f:
         f.write(bytes([192, 0, 2, 1, 2]) + bytes(3) + struct.pack("<Q", int(time.time())))
